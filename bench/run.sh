@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the ringmaster benchmarks against the binaries of one build tree.
+#
+#   bench/run.sh BUILD_DIR [bench_spawn options...]
+#
+# Needs BUILD_DIR/daemon/ringmasterd, BUILD_DIR/bench/bench_worker and
+# BUILD_DIR/bench/bench_spawn (cmake --build BUILD_DIR --target ringmasterd
+# bench_worker bench_spawn). Extra options go to bench_spawn (e.g. --kills 20).
+# Each bench prints a table and one "BENCH_JSON {...}" line; the exit status
+# is non-zero if any bench failed or reported a problem.
+set -uo pipefail
+
+if [[ $# -lt 1 ]]; then
+  echo "usage: bench/run.sh BUILD_DIR [bench_spawn options...]" >&2
+  exit 2
+fi
+build=$1
+shift
+
+missing=0
+for f in daemon/ringmasterd bench/bench_worker bench/bench_spawn; do
+  if [[ ! -x "$build/$f" ]]; then
+    echo "run.sh: $build/$f is missing; build it with:" >&2
+    echo "  cmake --build $build --target ringmasterd bench_worker bench_spawn" >&2
+    missing=1
+  fi
+done
+[[ $missing -eq 0 ]] || exit 1
+
+status=0
+
+# One bench: bounded by a wall-clock limit; SIGINT first so the harness can
+# kill everything it started, SIGKILL 10 s later as a last resort.
+run_bench() {
+  local name=$1 limit=$2
+  shift 2
+  echo "== $name"
+  timeout --signal=INT --kill-after=10 "$limit" "$@"
+  local rc=$?
+  if [[ $rc -ne 0 ]]; then
+    echo "run.sh: bench '$name' failed (exit $rc)" >&2
+    status=1
+  fi
+  echo
+}
+
+run_bench "startup / respawn / idle: ringmasterd vs fork/exec baseline" 110 \
+  "$build/bench/bench_spawn" --daemon "$build/daemon/ringmasterd" \
+  --worker "$build/bench/bench_worker" "$@"
+
+exit $status

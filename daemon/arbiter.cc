@@ -1,0 +1,247 @@
+#include "daemon/arbiter.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+
+#include "core/config_loader.h"
+#include "daemon/log.h"
+
+namespace ringmaster {
+
+Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
+    : loop_(loop),
+      config_(std::move(config)),
+      env_(env),
+      start_timer_(loop, [this] { StartNext(start_index_); }),
+      rng_(std::random_device{}()),
+      sweep_timer_(loop, [this] { RunOrphanSweep(); }) {
+  fanout_.Add(&log_sink_);
+  for (const WatcherConfig& wc : config_.watchers) {
+    watchers_.push_back(std::make_unique<Watcher>(*this, wc));
+  }
+  SortWatchers();
+  signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGCHLD, [this] { OnSigchld(); }));
+  for (int sig : {SIGTERM, SIGINT, SIGQUIT}) {
+    signals_.push_back(std::make_unique<SignalWatch>(loop_, sig, [this, sig] {
+      LOG_INFO("received %s: stopping every watcher", strsignal(sig));
+      Shutdown();
+    }));
+  }
+  signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGHUP, [this] {
+    LOG_INFO("received SIGHUP: reopening the log and reloading the configuration");
+    Log::Reopen();
+    ReloadConfig();
+  }));
+  // A child writing to a closed pipe of ours must not kill the daemon.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+Arbiter::~Arbiter() = default;
+
+double Arbiter::Random01() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+
+const ProcessTree& Arbiter::Tree() {
+  double now = loop_.MonotonicNow();
+  if (tree_time_ < 0 || now - tree_time_ > 0.01) {
+    tree_ = ProcessTree::Scan();
+    tree_time_ = now;
+  }
+  return tree_;
+}
+
+void Arbiter::SortWatchers() {
+  std::stable_sort(watchers_.begin(), watchers_.end(), [](const auto& a, const auto& b) {
+    if (a->config().priority != b->config().priority) {
+      return a->config().priority > b->config().priority;
+    }
+    return a->name() < b->name();
+  });
+}
+
+Watcher* Arbiter::FindWatcher(const std::string& name) {
+  for (auto& w : watchers_) {
+    if (strcasecmp(w->name().c_str(), name.c_str()) == 0) return w.get();
+  }
+  return nullptr;
+}
+
+void Arbiter::Start() {
+  start_index_ = 0;
+  StartNext(0);
+}
+
+void Arbiter::StartNext(size_t index) {
+  while (index < watchers_.size() && !shutting_down_) {
+    Watcher& w = *watchers_[index++];
+    if (!w.config().autostart) continue;
+    w.Start();
+    if (config_.circus.warmup_delay > 0 && index < watchers_.size()) {
+      start_index_ = index;
+      start_timer_.Start(config_.circus.warmup_delay);
+      return;
+    }
+  }
+}
+
+void Arbiter::OnSigchld() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    auto it = pids_.find(pid);
+    if (it == pids_.end()) {
+      LOG_DEBUG("reaped orphan %d", pid);
+      continue;
+    }
+    it->second->OnExit(pid, status);
+  }
+  MaybeExit();
+}
+
+void Arbiter::StopPriorityGroups(std::vector<Watcher*> remaining, Callback done) {
+  // Stops go in reverse start order: the lowest priority first; one priority
+  // level in parallel.
+  if (remaining.empty()) {
+    done();
+    return;
+  }
+  int prio = remaining.back()->config().priority;
+  std::vector<Watcher*> group, rest;
+  for (Watcher* w : remaining) (w->config().priority == prio ? group : rest).push_back(w);
+  auto left = std::make_shared<size_t>(group.size());
+  for (Watcher* w : group) {
+    w->Stop([this, left, rest, done] {
+      if (--*left == 0) StopPriorityGroups(rest, done);
+    });
+  }
+}
+
+void Arbiter::Shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  start_timer_.Cancel();
+  std::vector<Watcher*> all;
+  for (auto& w : watchers_) all.push_back(w.get());
+  StopPriorityGroups(all, [this] {
+    watchers_stopped_ = true;
+    SweepOrphans("", 0);
+    RunOrphanSweep();
+    MaybeExit();
+  });
+}
+
+void Arbiter::MaybeExit() {
+  if (!shutting_down_ || !watchers_stopped_) return;
+  // Exit once no child at all is left (orphans included).
+  int status;
+  pid_t r = waitpid(-1, &status, WNOHANG);
+  if (r == -1 && errno == ECHILD) {
+    LOG_INFO("every process is stopped; exiting");
+    loop_.Break();
+  }
+}
+
+void Arbiter::SweepOrphans(const std::string& watcher, int wid) {
+  sweep_requests_.insert({watcher, wid});
+  if (!sweep_timer_.pending()) sweep_timer_.Start(0);
+}
+
+void Arbiter::RunOrphanSweep() {
+  if (sweep_requests_.empty()) return;
+  auto requests = std::move(sweep_requests_);
+  sweep_requests_.clear();
+  tree_time_ = -1;  // orphans appear between scans: always look afresh
+  const ProcessTree& tree = Tree();
+  pid_t self = getpid();
+  for (pid_t child : tree.ChildrenOf(self)) {
+    if (pids_.count(child)) continue;
+    std::string owner = ReadProcessEnv(child, "RINGMASTER_WATCHER").value_or("");
+    int owner_wid = std::atoi(ReadProcessEnv(child, "RINGMASTER_WID").value_or("0").c_str());
+    bool hit = false;
+    for (const auto& [w, wid] : requests) {
+      if (w.empty() || (w == owner && (wid == 0 || wid == owner_wid))) hit = true;
+    }
+    if (!hit) continue;
+    std::vector<pid_t> victims{child};
+    for (pid_t d : tree.DescendantsOf(child)) victims.push_back(d);
+    for (pid_t v : victims) ::kill(v, SIGKILL);
+    LOG_INFO("killed orphan %d%s%s (and %zu descendant(s))", child,
+             owner.empty() ? "" : " of watcher ", owner.c_str(), victims.size() - 1);
+  }
+}
+
+void Arbiter::ReloadConfig() {
+  if (shutting_down_) return;
+  LoadResult r = LoadConfig(config_.main_file, env_);
+  for (const std::string& line : FormatDiagnostics(r.warnings, "config warning: ")) {
+    LOG_WARN("%s", line.c_str());
+  }
+  if (!r.config) {
+    for (const std::string& line : FormatDiagnostics(r.errors, "config error: ")) {
+      LOG_ERROR("%s", line.c_str());
+    }
+    LOG_ERROR("reload refused: the running configuration is kept");
+    return;
+  }
+  Config next = std::move(*r.config);
+  // Removed watchers stop and go; changed ones take their new settings (a
+  // running watcher whose spawn settings changed is restarted); added ones start.
+  std::map<std::string, const WatcherConfig*> wanted;
+  for (const WatcherConfig& wc : next.watchers) wanted[ResName(wc.name)] = &wc;
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    Watcher* w = it->get();
+    auto found = wanted.find(ResName(w->name()));
+    if (found != wanted.end()) {
+      ++it;
+      continue;
+    }
+    LOG_INFO("reload: watcher '%s' removed", w->name().c_str());
+    std::shared_ptr<Watcher> doomed(it->release());
+    it = watchers_.erase(it);
+    fanout_.Publish(doomed->name(), "remove", {{"time", EventLoop::WallNow()}});
+    doomed->Stop([this, doomed] {
+      // Deleting a watcher from inside its own callback is deferred to a timer.
+      auto t = std::make_shared<std::unique_ptr<Timer>>();
+      *t = std::make_unique<Timer>(loop_, [doomed, t]() mutable { t->reset(); });
+      (*t)->Start(0);
+    });
+  }
+  for (const WatcherConfig& wc : next.watchers) {
+    Watcher* w = FindWatcher(wc.name);
+    if (w == nullptr) {
+      LOG_INFO("reload: watcher '%s' added", wc.name.c_str());
+      watchers_.push_back(std::make_unique<Watcher>(*this, wc));
+      fanout_.Publish(wc.name, "add", {{"time", EventLoop::WallNow()}});
+      if (wc.autostart) watchers_.back()->Start();
+      continue;
+    }
+    const WatcherConfig* old = nullptr;
+    for (const WatcherConfig& o : config_.watchers) {
+      if (ResName(o.name) == ResName(wc.name)) old = &o;
+    }
+    if (old != nullptr && *old == wc) continue;
+    WatcherConfig a = old ? *old : WatcherConfig{}, b = wc;
+    a.numprocesses = b.numprocesses;
+    a.loc = b.loc;
+    a.explicit_keys = b.explicit_keys;
+    bool only_count = old != nullptr && a == b;
+    bool running = w->state() != WatcherState::kStopped;
+    w->SetConfig(wc);
+    if (only_count) {
+      LOG_INFO("reload: watcher '%s' resized to %d", wc.name.c_str(), wc.numprocesses);
+      w->Resize(wc.numprocesses);
+    } else if (running) {
+      LOG_INFO("reload: watcher '%s' changed; restarting it", wc.name.c_str());
+      w->Stop([w] { w->Start(); });
+    }
+  }
+  config_ = std::move(next);
+  SortWatchers();
+}
+
+}  // namespace ringmaster

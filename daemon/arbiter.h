@@ -1,0 +1,83 @@
+// The Arbiter owns the loop's supervision state: every Watcher, the pid -> watcher
+// map, the signal watches and the reaper. It starts watchers in priority order,
+// stops them in reverse order on SIGTERM/SIGINT/SIGQUIT, and re-reads the config
+// on SIGHUP. Loop thread only.
+#ifndef RINGMASTER_DAEMON_ARBITER_H_
+#define RINGMASTER_DAEMON_ARBITER_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/config.h"
+#include "core/config_env.h"
+#include "daemon/event_loop.h"
+#include "daemon/event_sink.h"
+#include "daemon/watcher.h"
+
+namespace ringmaster {
+
+class Arbiter : public WatcherHost {
+ public:
+  Arbiter(EventLoop& loop, Config config, ConfigEnv& env);
+  ~Arbiter() override;
+
+  // Starts the autostart watchers (priority order, [circus] warmup_delay apart).
+  void Start();
+  // Stops everything (reverse priority, one priority level in parallel), then
+  // kills orphans and breaks the loop once no child is left.
+  void Shutdown();
+  // Re-reads the config file; a broken file is refused and logged.
+  void ReloadConfig();
+
+  bool shutting_down() const { return shutting_down_; }
+  const Config& config() const { return config_; }
+  Watcher* FindWatcher(const std::string& name);
+  const std::vector<std::unique_ptr<Watcher>>& watchers() const { return watchers_; }
+  EventFanout& fanout() { return fanout_; }
+
+  // WatcherHost.
+  EventLoop& loop() override { return loop_; }
+  EventSink& events() override { return fanout_; }
+  void RegisterPid(pid_t pid, Watcher* w) override { pids_[pid] = w; }
+  void UnregisterPid(pid_t pid) override { pids_.erase(pid); }
+  double Random01() override;
+  const ProcessTree& Tree() override;
+  void SweepOrphans(const std::string& watcher, int wid) override;
+
+ private:
+  void OnSigchld();
+  void SortWatchers();
+  void StartNext(size_t index);
+  void StopPriorityGroups(std::vector<Watcher*> remaining, Callback done);
+  void RunOrphanSweep();
+  void MaybeExit();
+
+  EventLoop& loop_;
+  Config config_;
+  ConfigEnv& env_;
+  LogEventSink log_sink_;
+  EventFanout fanout_;
+  std::vector<std::unique_ptr<Watcher>> watchers_;
+  std::unordered_map<pid_t, Watcher*> pids_;
+  std::vector<std::unique_ptr<SignalWatch>> signals_;
+  Timer start_timer_;
+  size_t start_index_ = 0;
+  bool shutting_down_ = false;
+  bool watchers_stopped_ = false;
+  std::mt19937_64 rng_;
+  ProcessTree tree_;
+  double tree_time_ = -1;
+  std::set<std::pair<std::string, int>> sweep_requests_;
+  Timer sweep_timer_;
+};
+
+}  // namespace ringmaster
+
+#endif  // RINGMASTER_DAEMON_ARBITER_H_

@@ -1,0 +1,132 @@
+// ringmasterd: parse the command line, load and validate the config (exit 2 on
+// any error), then run the supervision loop until quit/SIGTERM (exit 0).
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/config_loader.h"
+#include "daemon/arbiter.h"
+#include "daemon/log.h"
+#include "daemon/pidfile.h"
+#include "daemon/real_config_env.h"
+
+namespace ringmaster {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: ringmasterd [--check] [--log-level LEVEL] [--log-output OUTPUT] CONFIG\n"
+    "       ringmasterd --version | --help\n"
+    "\n"
+    "  --check             validate CONFIG, print every problem, exit 0 (valid) or 2\n"
+    "  --log-level LEVEL   critical, error, warning, info or debug (overrides loglevel)\n"
+    "  --log-output OUT    '-' (stdout), 'stderr' or a file (overrides logoutput)\n"
+    "\n"
+    "Exit status: 0 normal exit, 1 runtime failure, 2 config error or bad usage.\n";
+
+struct Options {
+  bool check = false;
+  std::string log_level;
+  std::string log_output;
+  std::string config;
+};
+
+int Usage(const char* problem) {
+  if (problem) fprintf(stderr, "ringmasterd: %s\n", problem);
+  fputs(kUsage, stderr);
+  return 2;
+}
+
+int Run(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* flag) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)flag;
+      return argv[++i];
+    };
+    if (a == "--check") {
+      opt.check = true;
+    } else if (a == "--log-level") {
+      const char* v = value("--log-level");
+      if (!v) return Usage("--log-level needs a value");
+      opt.log_level = v;
+    } else if (a == "--log-output") {
+      const char* v = value("--log-output");
+      if (!v) return Usage("--log-output needs a value");
+      opt.log_output = v;
+    } else if (a == "--version") {
+      printf("ringmasterd %s\n", RINGMASTER_VERSION);
+      return 0;
+    } else if (a == "--help" || a == "-h") {
+      fputs(kUsage, stdout);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage(("unknown option " + a).c_str());
+    } else if (opt.config.empty()) {
+      opt.config = a;
+    } else {
+      return Usage("only one CONFIG may be given");
+    }
+  }
+  if (opt.config.empty()) return Usage("CONFIG is required");
+  LogLevel cli_level;
+  if (!opt.log_level.empty() && !ParseLogLevel(opt.log_level, &cli_level)) {
+    return Usage(("unknown log level '" + opt.log_level + "'").c_str());
+  }
+
+  RealConfigEnv env;
+  LoadResult loaded = LoadConfig(opt.config, env);
+  for (const std::string& line : FormatDiagnostics(loaded.warnings, "ringmasterd: config warning: ")) {
+    fprintf(stderr, "%s\n", line.c_str());
+  }
+  for (const std::string& line : FormatDiagnostics(loaded.errors, "ringmasterd: config error: ")) {
+    fprintf(stderr, "%s\n", line.c_str());
+  }
+  if (!loaded.config) return 2;
+  if (opt.check) {
+    printf("%s: ok (%zu watcher(s))\n", opt.config.c_str(), loaded.config->watchers.size());
+    return 0;
+  }
+  Config config = std::move(*loaded.config);
+
+  Log::SetLevel(opt.log_level.empty() ? config.circus.loglevel : cli_level);
+  Status s = Log::SetOutput(opt.log_output.empty() ? config.circus.logoutput : opt.log_output);
+  if (!s.ok()) {
+    fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+    return 1;
+  }
+  if (config.circus.umask) umask(static_cast<mode_t>(*config.circus.umask));
+  Pidfile pidfile;
+  if (!config.circus.pidfile.empty()) {
+    s = pidfile.Create(config.circus.pidfile);
+    if (!s.ok()) {
+      LOG_ERROR("%s", s.message().c_str());
+      fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+      return 1;
+    }
+  }
+  // Orphaned grandchildren are re-parented to us, so they can be reaped and
+  // killed with their watcher instead of leaking.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+    LOG_WARN("cannot become a child subreaper: %s; escaped grandchildren may leak",
+             strerror(errno));
+  }
+
+  EventLoop loop;
+  Arbiter arbiter(loop, std::move(config), env);
+  LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
+           getpid(), arbiter.watchers().size(), opt.config.c_str());
+  arbiter.Start();
+  loop.Run();
+  LOG_INFO("ringmasterd exiting");
+  return 0;
+}
+
+}  // namespace
+}  // namespace ringmaster
+
+int main(int argc, char** argv) { return ringmaster::Run(argc, argv); }

@@ -1,0 +1,329 @@
+// Watcher lifecycle: start, stop, resize and the respawn policy. The
+// per-process mechanics (spawn, FSM actions, signals) are in watcher_process.cc.
+#include "daemon/watcher.h"
+
+#include <sys/wait.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "daemon/log.h"
+
+namespace ringmaster {
+
+uint64_t Watcher::next_serial_ = 1;
+
+const char* ToString(WatcherState s) {
+  switch (s) {
+    case WatcherState::kStopped: return "stopped";
+    case WatcherState::kStarting: return "starting";
+    case WatcherState::kActive: return "active";
+    case WatcherState::kStopping: return "stopping";
+  }
+  return "?";
+}
+
+namespace {
+void RunAll(std::vector<Callback>& waiters) {
+  std::vector<Callback> run;
+  run.swap(waiters);
+  for (auto& cb : run) {
+    if (cb) cb();
+  }
+}
+
+bool IsLive(const Process& p) {
+  return p.state != ProcState::kStopping && p.state != ProcState::kKilling &&
+         p.state != ProcState::kExited;
+}
+}  // namespace
+
+Watcher::Watcher(WatcherHost& host, WatcherConfig config)
+    : host_(host),
+      config_(std::move(config)),
+      desired_(config_.numprocesses),
+      spawn_timer_(host.loop(), [this] { SpawnNext(); }) {
+  auto on_error = [name = config_.name](const std::string& msg) {
+    LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
+  };
+  stdout_sink_ = MakeOutputSink(config_.stdout_stream, STDOUT_FILENO, on_error);
+  stderr_sink_ = MakeOutputSink(config_.stderr_stream, STDOUT_FILENO, on_error);
+}
+
+Watcher::~Watcher() = default;
+
+void Watcher::SetConfig(WatcherConfig config) {
+  bool streams_changed = config.stdout_stream != config_.stdout_stream ||
+                         config.stderr_stream != config_.stderr_stream;
+  config_ = std::move(config);
+  desired_ = config_.numprocesses;
+  if (streams_changed) {
+    // Processes still writing to the old sinks keep them alive through their
+    // pipes only while we hold them, so swap only when none are running.
+    if (procs_.empty()) {
+      auto on_error = [name = config_.name](const std::string& msg) {
+        LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
+      };
+      stdout_sink_ = MakeOutputSink(config_.stdout_stream, STDOUT_FILENO, on_error);
+      stderr_sink_ = MakeOutputSink(config_.stderr_stream, STDOUT_FILENO, on_error);
+    }
+  }
+}
+
+void Watcher::Start(Callback done) {
+  if (done) start_waiters_.push_back(std::move(done));
+  if (state_ == WatcherState::kStopping) {
+    // Start after the stop completes.
+    stop_waiters_.push_back([this] { Start(); });
+    return;
+  }
+  if (state_ == WatcherState::kStopped) {
+    state_ = WatcherState::kStarting;
+    for (auto& [wid, slot] : slots_) slot.backoff = SlotBackoff{};
+    LOG_INFO("watcher '%s': starting %d process(es)", name().c_str(), desired_);
+  }
+  Reconcile();
+  MaybeFinishStart();
+}
+
+void Watcher::Stop(Callback done) {
+  if (done) stop_waiters_.push_back(std::move(done));
+  if (state_ == WatcherState::kStopped) {
+    RunAll(stop_waiters_);
+    return;
+  }
+  if (state_ != WatcherState::kStopping) {
+    LOG_INFO("watcher '%s': stopping", name().c_str());
+  }
+  state_ = WatcherState::kStopping;
+  spawn_queue_.clear();
+  spawn_timer_.Cancel();
+  for (auto& [wid, slot] : slots_) slot.respawn_timer.reset();
+  // A start in progress is cancelled: its waiters are released.
+  RunAll(start_waiters_);
+  std::vector<Process*> targets;
+  for (auto& [pid, p] : procs_) targets.push_back(p.get());
+  for (Process* p : targets) StopProcess(*p);
+  MaybeFinishStop();
+}
+
+void Watcher::Resize(int n) {
+  desired_ = std::max(0, n);
+  if (config_.singleton) desired_ = std::min(desired_, 1);
+  if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) Reconcile();
+}
+
+void Watcher::StopProcess(Process& p) { Dispatch(p, ProcEvent::kStopRequested); }
+
+int Watcher::LiveCount() const {
+  int n = static_cast<int>(spawn_queue_.size());
+  for (const auto& [pid, p] : procs_) n += IsLive(*p) ? 1 : 0;
+  for (const auto& [wid, slot] : slots_) n += (slot.respawn_timer && slot.respawn_timer->pending()) ? 1 : 0;
+  return n;
+}
+
+int Watcher::FreeWid() const {
+  int limit = std::max(2 * desired_, 2);
+  for (int wid = 1;; ++wid) {
+    bool used = std::find(spawn_queue_.begin(), spawn_queue_.end(), wid) != spawn_queue_.end();
+    for (const auto& [pid, p] : procs_) used = used || (p->wid == wid && p->state != ProcState::kExited);
+    auto it = slots_.find(wid);
+    if (it != slots_.end() && it->second.respawn_timer && it->second.respawn_timer->pending()) {
+      used = true;
+    }
+    if (!used || wid > 4 * limit) return wid;
+  }
+}
+
+void Watcher::Reconcile() {
+  if (state_ != WatcherState::kActive && state_ != WatcherState::kStarting) return;
+  int live = LiveCount();
+  while (live < desired_) {
+    QueueSpawn(FreeWid());
+    ++live;
+  }
+  if (live <= desired_) return;
+  // Too many: first drop pending respawns, then queued spawns, then stop the oldest.
+  for (auto& [wid, slot] : slots_) {
+    if (live <= desired_) break;
+    if (slot.respawn_timer && slot.respawn_timer->pending()) {
+      slot.respawn_timer.reset();
+      --live;
+    }
+  }
+  while (live > desired_ && !spawn_queue_.empty()) {
+    spawn_queue_.pop_back();
+    --live;
+  }
+  std::vector<Process*> oldest;
+  for (auto& [pid, p] : procs_) {
+    if (IsLive(*p)) oldest.push_back(p.get());
+  }
+  std::sort(oldest.begin(), oldest.end(),
+            [](const Process* a, const Process* b) { return a->serial < b->serial; });
+  for (Process* p : oldest) {
+    if (live <= desired_) break;
+    StopProcess(*p);
+    --live;
+  }
+}
+
+void Watcher::QueueSpawn(int wid) {
+  spawn_queue_.push_back(wid);
+  if (!spawn_timer_.pending()) SpawnNext();
+}
+
+void Watcher::SpawnNext() {
+  if (spawn_queue_.empty()) return;
+  int wid = spawn_queue_.front();
+  spawn_queue_.pop_front();
+  SpawnProcess(wid);
+  if (spawn_queue_.empty()) return;
+  if (config_.warmup_delay > 0) {
+    spawn_timer_.Start(config_.warmup_delay);
+  } else {
+    SpawnNext();
+  }
+}
+
+void Watcher::MaybeFinishStart() {
+  if (state_ != WatcherState::kStarting || !spawn_queue_.empty()) return;
+  for (const auto& [pid, p] : procs_) {
+    if (p->in_start_batch && IsLive(*p) && !p->became_ready) return;
+  }
+  state_ = WatcherState::kActive;
+  for (auto& [pid, p] : procs_) p->in_start_batch = false;
+  host_.events().Publish(name(), "start", {{"time", EventLoop::WallNow()}});
+  LOG_INFO("watcher '%s': active", name().c_str());
+  RunAll(start_waiters_);
+}
+
+void Watcher::MaybeFinishStop() {
+  if (state_ != WatcherState::kStopping || !procs_.empty()) return;
+  state_ = WatcherState::kStopped;
+  host_.SweepOrphans(name(), 0);
+  host_.events().Publish(name(), "stop", {{"time", EventLoop::WallNow()}});
+  LOG_INFO("watcher '%s': stopped", name().c_str());
+  RunAll(stop_waiters_);
+}
+
+void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& why) {
+  Slot& slot = slots_[wid];
+  slot.backoff.failures += 1;
+  if (spawn_failure) {
+    slot.backoff.spawn_failures += 1;
+    if (SpawnRetriesExhausted(config_.max_retry, slot.backoff.spawn_failures)) {
+      LOG_ERROR("watcher '%s': giving up after %d failed spawn(s) (max_retry = %d): %s; "
+                "the watcher is stopped, fix the command and start it again",
+                name().c_str(), slot.backoff.spawn_failures, config_.max_retry, why.c_str());
+      Stop();
+      return;
+    }
+  }
+  double delay = BackoffDelay(config_.backoff, slot.backoff.failures, host_.Random01());
+  if (delay <= 0) {
+    QueueSpawn(wid);
+    return;
+  }
+  host_.events().Publish(name(), "backoff",
+                         {{"wid", wid},
+                          {"failures", slot.backoff.failures},
+                          {"delay", delay},
+                          {"time", EventLoop::WallNow()}});
+  LOG_INFO("watcher '%s': slot %d respawns in %.2fs after %d consecutive failure(s)",
+           name().c_str(), wid, delay, slot.backoff.failures);
+  slot.respawn_timer = std::make_unique<Timer>(host_.loop(), [this, wid] {
+    slots_[wid].respawn_timer.reset();
+    if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) {
+      if (LiveCount() < desired_) QueueSpawn(wid);
+    }
+  });
+  slot.respawn_timer->Start(delay);
+}
+
+void Watcher::AfterExit(Process& p, uint32_t actions) {
+  int wid = p.wid;
+  bool crash = (actions & kActCrash) || p.readiness_failed;
+  bool spawn_failure = (actions & kActSpawnFailure) != 0;
+  double lived = host_.loop().MonotonicNow() - p.started_mono;
+  bool has_protocol = config_.ready_fd.has_value() || config_.notify_socket;
+  std::string why = spawn_failure ? p.exec_error : "";
+  if (!spawn_failure) {
+    if (SlotBackoff::IsStableRun(config_.backoff, lived, p.became_ready, has_protocol)) {
+      slots_[wid].backoff.failures = 0;
+    }
+  }
+  if (actions & kActRequestedExit) host_.SweepOrphans(name(), wid);
+
+  bool running = state_ == WatcherState::kActive || state_ == WatcherState::kStarting;
+  if (running && (crash || spawn_failure)) {
+    if (!config_.respawn && !spawn_failure) {
+      if (LiveCount() == 0) {
+        state_ = WatcherState::kStopping;
+        RunAll(start_waiters_);
+      }
+    } else {
+      ScheduleRespawn(wid, spawn_failure, why);
+    }
+  } else if (running) {
+    Reconcile();  // e.g. a `kill` command: the desired count is unchanged
+  }
+  MaybeFinishStart();
+  MaybeFinishStop();
+}
+
+void Watcher::OnExit(pid_t pid, int wait_status) {
+  Process* p = Find(pid);
+  if (p == nullptr) return;
+  host_.UnregisterPid(pid);
+  // Exec status first: a child that exec'd and exited at once may be reaped
+  // before its status pipe's EOF was seen.
+  if (p->state == ProcState::kSpawning) OnStatusReadable(*p);
+  if (p->out) p->out->Drain();
+  if (p->err) p->err->Drain();
+  int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status)
+             : WIFSIGNALED(wait_status) ? -WTERMSIG(wait_status) : 0;
+  if (p->state == ProcState::kExited) {
+    // A spawn failure already handled; the child's _exit needs no `reap`.
+    procs_.erase(pid);
+    MaybeFinishStop();
+    return;
+  }
+  Transition t = Step(p->state, ProcEvent::kExited);
+  p->state = t.next;
+  if (t.actions & kActCancelReadyTimer && p->ready_timer) p->ready_timer->Cancel();
+  if (t.actions & kActCancelGraceTimer && p->grace_timer) p->grace_timer->Cancel();
+  if (t.actions & kActEmitReap) {
+    host_.events().Publish(name(), "reap",
+                           {{"process_pid", pid}, {"time", EventLoop::WallNow()},
+                            {"exit_code", code}});
+  }
+  bool expected = (t.actions & kActRequestedExit) != 0;
+  if (!expected) {
+    LOG_WARN("watcher '%s': process %d (wid %d) exited unexpectedly with %s %d", name().c_str(),
+             pid, p->wid, code < 0 ? "signal" : "code", code < 0 ? -code : code);
+  } else {
+    LOG_INFO("watcher '%s': process %d (wid %d) stopped (%d)", name().c_str(), pid, p->wid, code);
+  }
+  std::unique_ptr<Process> owned = std::move(procs_[pid]);
+  procs_.erase(pid);
+  AfterExit(*owned, t.actions);
+}
+
+std::vector<const Process*> Watcher::processes() const {
+  std::vector<const Process*> out;
+  for (const auto& [pid, p] : procs_) {
+    if (p->state != ProcState::kExited) out.push_back(p.get());
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Process* a, const Process* b) { return a->serial < b->serial; });
+  return out;
+}
+
+Process* Watcher::Find(pid_t pid) {
+  auto it = procs_.find(pid);
+  return it == procs_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace ringmaster

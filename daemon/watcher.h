@@ -1,0 +1,125 @@
+// A Watcher keeps `numprocesses` copies of one program running: it spawns,
+// tracks readiness, replaces unexpected exits (with backoff), and stops its
+// processes gracefully. All long operations are driven by loop events; nothing
+// here blocks. Owned by the Arbiter; loop thread only.
+#ifndef RINGMASTER_DAEMON_WATCHER_H_
+#define RINGMASTER_DAEMON_WATCHER_H_
+
+#include <sys/types.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/backoff.h"
+#include "core/config.h"
+#include "daemon/event_loop.h"
+#include "daemon/event_sink.h"
+#include "daemon/output_sink.h"
+#include "daemon/process.h"
+#include "daemon/process_tree.h"
+
+namespace ringmaster {
+
+class Watcher;
+
+// What a Watcher needs from its owner.
+class WatcherHost {
+ public:
+  virtual ~WatcherHost() = default;
+  virtual EventLoop& loop() = 0;
+  virtual EventSink& events() = 0;
+  virtual void RegisterPid(pid_t pid, Watcher* w) = 0;
+  virtual void UnregisterPid(pid_t pid) = 0;
+  virtual double Random01() = 0;
+  // A process-tree snapshot, rescanned at most once per loop iteration.
+  virtual const ProcessTree& Tree() = 0;
+  // Asks for a (coalesced) sweep that SIGKILLs orphans adopted by the daemon
+  // whose RINGMASTER_WATCHER/RINGMASTER_WID mark them as this watcher's (wid 0: any).
+  virtual void SweepOrphans(const std::string& watcher, int wid) = 0;
+  // Socket fds by lowercase name, for $(circus.sockets.X) and use_sockets.
+  virtual std::map<std::string, int> SocketFds() { return {}; }
+};
+
+enum class WatcherState { kStopped, kStarting, kActive, kStopping };
+const char* ToString(WatcherState s);
+
+class Watcher {
+ public:
+  Watcher(WatcherHost& host, WatcherConfig config);
+  ~Watcher();
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  const std::string& name() const { return config_.name; }
+  const WatcherConfig& config() const { return config_; }
+  WatcherState state() const { return state_; }
+  int desired() const { return desired_; }
+
+  // Starts a stopped watcher (spawning with warmup_delay between spawns);
+  // `done` runs once every process of the initial spawn is ready or failed.
+  // On an active watcher, only missing processes are spawned.
+  void Start(Callback done = nullptr);
+  // Stops every process (stop_signal, graceful_timeout, SIGKILL to the tree);
+  // `done` runs when the last one is reaped.
+  void Stop(Callback done = nullptr);
+  // Changes the desired count; spawns or stops the oldest as needed.
+  void Resize(int n);
+  // Replaces the configuration; new values apply to later spawns and stops.
+  void SetConfig(WatcherConfig config);
+
+  // The reaper hands over an exit of one of this watcher's pids.
+  void OnExit(pid_t pid, int wait_status);
+
+  // Live processes in spawn order.
+  std::vector<const Process*> processes() const;
+
+ private:
+  struct Slot {
+    SlotBackoff backoff;
+    std::unique_ptr<Timer> respawn_timer;  // pending respawn after backoff
+  };
+
+  // Lifecycle (watcher.cc).
+  void Reconcile();
+  void QueueSpawn(int wid);
+  void SpawnNext();
+  int FreeWid() const;
+  int LiveCount() const;  // not stopping, not exited, plus pending spawns
+  void MaybeFinishStart();
+  void MaybeFinishStop();
+  void AfterExit(Process& p, uint32_t actions);
+  void ScheduleRespawn(int wid, bool spawn_failure, const std::string& why);
+  void StopProcess(Process& p);
+
+  // Per-process mechanics (watcher_process.cc).
+  void SpawnProcess(int wid);
+  void Dispatch(Process& p, ProcEvent ev);
+  void Perform(Process& p, uint32_t actions);
+  void OnStatusReadable(Process& p);
+  void OnReadyReadable(Process& p);
+  void SendStopSignal(Process& p);
+  void KillTree(Process& p);
+  Process* Find(pid_t pid);
+
+  WatcherHost& host_;
+  WatcherConfig config_;
+  WatcherState state_ = WatcherState::kStopped;
+  int desired_;
+  std::map<pid_t, std::unique_ptr<Process>> procs_;
+  std::map<int, Slot> slots_;
+  std::deque<int> spawn_queue_;
+  Timer spawn_timer_;  // warmup_delay pacing between spawns
+  std::vector<Callback> start_waiters_;
+  std::vector<Callback> stop_waiters_;
+  std::unique_ptr<OutputSink> stdout_sink_;
+  std::unique_ptr<OutputSink> stderr_sink_;
+  static uint64_t next_serial_;
+};
+
+}  // namespace ringmaster
+
+#endif  // RINGMASTER_DAEMON_WATCHER_H_
