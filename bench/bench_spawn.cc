@@ -53,7 +53,7 @@ namespace {
 
 constexpr int64_t kNsPerSec = 1000000000;
 constexpr int64_t kNsPerMs = 1000000;
-constexpr double kGracefulTimeout = 5;          // written to the ini
+constexpr double kGracefulTimeout = 5;  // written to the ini
 constexpr int64_t kRespawnTimeoutNs = 10 * kNsPerSec;
 constexpr int64_t kStopTimeoutNs = static_cast<int64_t>(kGracefulTimeout + 15) * kNsPerSec;
 
@@ -79,7 +79,7 @@ struct StartResult {
   double all_running_s = 0;  // launch -> last worker's timestamp
   double first_s = 0;        // launch -> first worker's timestamp
   std::vector<pid_t> pids;
-  double daemon_cpu_ms = -1;  // ringmasterd only: its CPU time at that point
+  double cpu_ms = -1;  // CPU spent by the spawner: harness (baseline) or ringmasterd
 };
 
 struct DaemonCpu {
@@ -107,6 +107,12 @@ struct State {
 State g;
 volatile sig_atomic_t g_interrupted = 0;
 
+int64_t CpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
+}
+
 int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -125,8 +131,8 @@ std::string Fmt(const char* fmt, ...) {
 
 std::string DescribeStatus(int status) {
   if (WIFEXITED(status)) return Fmt("exit %d", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return Fmt("killed by signal %d (%s)", WTERMSIG(status),
-                                      strsignal(WTERMSIG(status)));
+  if (WIFSIGNALED(status))
+    return Fmt("killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
   return Fmt("status 0x%x", status);
 }
 
@@ -465,9 +471,12 @@ StartResult CollectStart(int n, int64_t t0, const char* who) {
 
 StartResult BaselineStart(int n) {
   g.baseline_mode = true;
+  int64_t cpu0 = CpuNs();
   int64_t t0 = NowNs();
   for (int i = 0; i < n; ++i) ForkExecWorker();
-  return CollectStart(n, t0, "baseline");
+  StartResult res = CollectStart(n, t0, "baseline");
+  res.cpu_ms = static_cast<double>(CpuNs() - cpu0) / kNsPerMs;
+  return res;
 }
 
 // kill -9 one worker, reap it, fork/exec a replacement, wait until it runs.
@@ -537,8 +546,8 @@ int64_t DaemonLaunch(int round) {
   g.baseline_mode = false;
   for (const std::string& sock : {g.control_sock, g.events_sock}) {
     if (unlink(sock.c_str()) == 0) {
-      g.problems.push_back(Fmt("round %d: %s was left behind by the previous ringmasterd", round,
-                               sock.c_str()));
+      g.problems.push_back(
+          Fmt("round %d: %s was left behind by the previous ringmasterd", round, sock.c_str()));
     }
   }
   std::string marker = Fmt("---- bench_spawn round %d ----\n", round);
@@ -561,8 +570,7 @@ int64_t DaemonLaunch(int round) {
   return t0;
 }
 
-std::vector<double> DaemonRespawn(std::vector<pid_t>* live, int kills,
-                                  std::vector<pid_t>* killed) {
+std::vector<double> DaemonRespawn(std::vector<pid_t>* live, int kills, std::vector<pid_t>* killed) {
   std::vector<double> lat_ms;
   std::mt19937 rng(42);
   std::set<pid_t> live_set(live->begin(), live->end());
@@ -694,9 +702,10 @@ StopResult DaemonStop(int round) {
   }
   res.survivors = static_cast<int>(alive.size());
   if (!alive.empty()) {
-    g.problems.push_back(Fmt("round %d: %zu workers still alive after ringmasterd exited "
-                             "(e.g. pid %d); killed them",
-                             round, alive.size(), alive[0]));
+    g.problems.push_back(
+        Fmt("round %d: %zu workers still alive after ringmasterd exited "
+            "(e.g. pid %d); killed them",
+            round, alive.size(), alive[0]));
     for (pid_t p : alive) kill(p, SIGKILL);
     ReapAllChildren(NowNs() + 2 * kNsPerSec);
   }
@@ -839,9 +848,10 @@ int main(int argc, char** argv) {
   printf("bench_spawn: %d workers, %d kills, %d startup round(s), %ld CPU(s)\n", n, opt.kills,
          opt.rounds, ncpu);
   if (!opt.baseline_only) {
-    printf("  ringmasterd watcher: numprocesses = %d, backoff_reset = 0 (every kill -9 is "
-           "respawned at once, no backoff), graceful_timeout = %g\n",
-           n, kGracefulTimeout);
+    printf(
+        "  ringmasterd watcher: numprocesses = %d, backoff_reset = 0 (every kill -9 is "
+        "respawned at once, no backoff), graceful_timeout = %g\n",
+        n, kGracefulTimeout);
   }
   fflush(stdout);
 
@@ -856,7 +866,8 @@ int main(int argc, char** argv) {
     BaselineStop();
   }
 
-  std::vector<double> base_start, base_first, base_stop, d_start, d_first, d_stop, d_start_cpu;
+  std::vector<double> base_start, base_first, base_start_cpu, base_stop, d_start, d_first, d_stop,
+      d_start_cpu;
   std::vector<double> base_lat, d_lat;
   IdleResult idle;
   int d_killed_unreaped = 0;
@@ -870,37 +881,40 @@ int main(int argc, char** argv) {
     base_first.push_back(b.first_s);
     if (last && opt.kills > 0) base_lat = BaselineRespawn(b.pids, opt.kills);
     base_stop.push_back(BaselineStop());
-    printf("  round %d: baseline    start %.3f s (first %.1f ms)  stop %.3f s\n", round,
-           b.all_running_s, b.first_s * 1000, base_stop.back());
+    base_start_cpu.push_back(b.cpu_ms);
+    printf(
+        "  round %d: baseline    start %.3f s (first %.1f ms, harness CPU %.0f ms)  stop %.3f s\n",
+        round, b.all_running_s, b.first_s * 1000, b.cpu_ms, base_stop.back());
     fflush(stdout);
 
     if (opt.baseline_only) continue;
 
     int64_t t0 = DaemonLaunch(round);
     StartResult d = CollectStart(n, t0, "ringmasterd");
-    d.daemon_cpu_ms = DaemonCpuMs(g.daemon_pid);
+    d.cpu_ms = DaemonCpuMs(g.daemon_pid);
     d_start.push_back(d.all_running_s);
     d_first.push_back(d.first_s);
-    d_start_cpu.push_back(d.daemon_cpu_ms);
+    d_start_cpu.push_back(d.cpu_ms);
     if (last) {
       std::vector<pid_t> killed;
       if (opt.kills > 0) d_lat = DaemonRespawn(&d.pids, opt.kills, &killed);
       idle = DaemonIdle();
       if (idle.extra_spawns) {
-        g.problems.push_back(Fmt("ringmasterd started %d worker(s) nobody asked for (beyond %d "
-                                 "and one per kill)",
-                                 idle.extra_spawns, n));
+        g.problems.push_back(
+            Fmt("ringmasterd started %d worker(s) nobody asked for (beyond %d "
+                "and one per kill)",
+                idle.extra_spawns, n));
       }
       if (idle.live_children >= 0 && idle.live_children != n) {
-        g.problems.push_back(Fmt("ringmasterd has %d live children at idle, expected %d",
-                                 idle.live_children, n));
+        g.problems.push_back(
+            Fmt("ringmasterd has %d live children at idle, expected %d", idle.live_children, n));
       }
       for (pid_t p : killed) {
         if (ProcState(p) == 'Z') ++d_killed_unreaped;
       }
       if (d_killed_unreaped) {
-        g.problems.push_back(
-            Fmt("%d kill -9'd workers still zombies (not reaped by ringmasterd)", d_killed_unreaped));
+        g.problems.push_back(Fmt("%d kill -9'd workers still zombies (not reaped by ringmasterd)",
+                                 d_killed_unreaped));
       }
       for (pid_t p : d.pids) {
         char st = ProcState(p);
@@ -913,10 +927,11 @@ int main(int argc, char** argv) {
     StopResult st = DaemonStop(round);
     survivors += st.survivors;
     d_stop.push_back(st.seconds);
-    printf("  round %d: ringmasterd start %.3f s (first %.1f ms, daemon CPU %.0f ms)  stop %.3f s"
-           "%s\n",
-           round, d.all_running_s, d.first_s * 1000, d.daemon_cpu_ms, st.seconds,
-           st.survivors ? Fmt("  %d SURVIVORS", st.survivors).c_str() : "");
+    printf(
+        "  round %d: ringmasterd start %.3f s (first %.1f ms, daemon CPU %.0f ms)  stop %.3f s"
+        "%s\n",
+        round, d.all_running_s, d.first_s * 1000, d.cpu_ms, st.seconds,
+        st.survivors ? Fmt("  %d SURVIVORS", st.survivors).c_str() : "");
     fflush(stdout);
     g.baseline_mode = true;
   }
@@ -934,22 +949,29 @@ int main(int argc, char** argv) {
              bl_p95, base_lat.size());
     }
     printf("stop %d workers:   baseline %.3f s\n", n, bst);
+    printf("CPU to start %d workers: baseline harness %.0f ms\n", n, Median(base_start_cpu));
   } else {
-    printf("start %d workers:  ringmasterd %.3f s   baseline fork/exec %.3f s   ratio %.2fx"
-           "   (median of %d rounds)\n",
-           n, ds, bs, ds / bs, opt.rounds);
+    printf(
+        "start %d workers:  ringmasterd %.3f s   baseline fork/exec %.3f s   ratio %.2fx"
+        "   (median of %d rounds)\n",
+        n, ds, bs, ds / bs, opt.rounds);
     if (!d_lat.empty()) {
-      printf("respawn latency:    ringmasterd median %.2f ms p95 %.2f ms   baseline median %.2f ms "
-             "p95 %.2f ms   ratio %.2fx (median), %.2fx (p95)   [%zu kills, backoff_reset = 0]\n",
-             dl_med, dl_p95, bl_med, bl_p95, dl_med / bl_med, dl_p95 / bl_p95, d_lat.size());
+      printf(
+          "respawn latency:    ringmasterd median %.2f ms p95 %.2f ms   baseline median %.2f ms "
+          "p95 %.2f ms   ratio %.2fx (median), %.2fx (p95)   [%zu kills, backoff_reset = 0]\n",
+          dl_med, dl_p95, bl_med, bl_p95, dl_med / bl_med, dl_p95 / bl_p95, d_lat.size());
     }
     printf("stop %d workers:   ringmasterd %.3f s   baseline SIGTERM+reap %.3f s   ratio %.2fx\n",
            n, dst, bst, dst / bst);
-    printf("idle CPU, %d workers, %g s: %.2f%% of one core (%s), %.1f wakeups/s, "
-           "RSS %lld KiB, %d thread(s)\n",
-           n, opt.idle_s, idle.cpu_pct, idle.source, idle.wakeups_per_s,
-           static_cast<long long>(idle.rss_kb), idle.threads);
-    printf("ringmasterd CPU to start %d workers: %.0f ms (median)\n", n, Median(d_start_cpu));
+    printf(
+        "idle CPU, %d workers, %g s: %.2f%% of one core (%s), %.1f wakeups/s, "
+        "RSS %lld KiB, %d thread(s)\n",
+        n, opt.idle_s, idle.cpu_pct, idle.source, idle.wakeups_per_s,
+        static_cast<long long>(idle.rss_kb), idle.threads);
+    printf(
+        "CPU to start %d workers: ringmasterd %.0f ms   baseline harness %.0f ms   ratio %.2fx\n",
+        n, Median(d_start_cpu), Median(base_start_cpu),
+        Median(d_start_cpu) / Median(base_start_cpu));
     std::vector<std::string> log = ReadLines(g.log_path);
     int real = 0;
     for (const std::string& l : log) real += l.rfind("---- bench_spawn", 0) != 0;
@@ -966,13 +988,14 @@ int main(int argc, char** argv) {
   bool ok = g.problems.empty();
   for (const std::string& p : g.problems) printf("PROBLEM: %s\n", p.c_str());
 
-  std::string j = "{\"bench\":\"spawn\",\"workers\":" + std::to_string(n) +
-                  ",\"kills\":" + std::to_string(opt.kills) +
-                  ",\"rounds\":" + std::to_string(opt.rounds) + ",\"cpus\":" +
-                  std::to_string(ncpu) + ",\"backoff_reset\":0,\"baseline_only\":" +
-                  (opt.baseline_only ? "true" : "false");
+  std::string j =
+      "{\"bench\":\"spawn\",\"workers\":" + std::to_string(n) +
+      ",\"kills\":" + std::to_string(opt.kills) + ",\"rounds\":" + std::to_string(opt.rounds) +
+      ",\"cpus\":" + std::to_string(ncpu) +
+      ",\"backoff_reset\":0,\"baseline_only\":" + (opt.baseline_only ? "true" : "false");
   j += ",\"start\":{\"baseline_s\":" + JsonArr(base_start) +
-       ",\"baseline_median_s\":" + JsonNum(bs);
+       ",\"baseline_median_s\":" + JsonNum(bs) +
+       ",\"baseline_cpu_ms\":" + JsonArr(base_start_cpu, 1);
   if (!opt.baseline_only) {
     j += ",\"ringmasterd_s\":" + JsonArr(d_start) + ",\"ringmasterd_median_s\":" + JsonNum(ds) +
          ",\"ringmasterd_first_s\":" + JsonArr(d_first) +

@@ -27,6 +27,19 @@ for f in daemon/ringmasterd bench/bench_worker bench/bench_spawn; do
 done
 [[ $missing -eq 0 ]] || exit 1
 
+# Benchmarks of an unoptimised build mostly measure -O0 code: say so loudly.
+if [[ -f "$build/CMakeCache.txt" ]]; then
+  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+  case "$build_type" in
+    Release | RelWithDebInfo | MinSizeRel) ;;
+    *)
+      echo "WARNING: $build has CMAKE_BUILD_TYPE='$build_type' (not optimised); ringmasterd's"
+      echo "         figures will be pessimistic. Configure with -DCMAKE_BUILD_TYPE=Release to quote them."
+      echo
+      ;;
+  esac
+fi
+
 status=0
 
 # One bench: bounded by a wall-clock limit; SIGINT first so the harness can

@@ -1,7 +1,7 @@
 #include "core/config_loader.h"
 
 #include <algorithm>
-#include <set>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +79,17 @@ void DropNestedIncludes(IniFile* file, LoadContext& ctx) {
                       file->entries.end());
 }
 
+// Reading order: the files in load order, then by line (problems are found
+// section by section, which is harder to follow).
+void SortByPlace(const std::vector<std::string>& order, std::vector<Diagnostic>* diags) {
+  auto rank = [&order](const Diagnostic& d) {
+    const auto it = std::find(order.begin(), order.end(), d.file);
+    return std::make_pair(it - order.begin(), d.line);
+  };
+  std::stable_sort(diags->begin(), diags->end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
+}
+
 }  // namespace
 
 LoadResult LoadConfig(const std::string& path, ConfigEnv& env) {
@@ -94,9 +105,11 @@ LoadResult LoadConfig(const std::string& path, ConfigEnv& env) {
 
   IniStore store;
   store.Merge(ParseIni(main, text.value(), &result.errors), &result.warnings);
-  std::set<std::string> loaded = {main};
+  std::vector<std::string> order = {main};
   for (const std::string& file : IncludedFiles(store, DirName(main), ctx)) {
-    if (!loaded.insert(file).second) continue;  // e.g. `include = *.ini` matching the main file
+    // e.g. `include = *.ini` matching the main file
+    if (std::find(order.begin(), order.end(), file) != order.end()) continue;
+    order.push_back(file);
     Result<std::string> content = env.ReadFile(file);
     if (!content.ok()) {
       result.errors.push_back(Diagnostic{file, 0, "", "", content.error()});
@@ -109,6 +122,8 @@ LoadResult LoadConfig(const std::string& path, ConfigEnv& env) {
 
   Config config = BuildConfig(store, ctx);
   config.main_file = main;
+  SortByPlace(order, &result.errors);
+  SortByPlace(order, &result.warnings);
   if (result.errors.empty()) result.config = std::move(config);
   return result;
 }

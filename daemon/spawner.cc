@@ -140,9 +140,11 @@ std::vector<std::string> ExecCandidates(const std::string& program, const std::s
   while (pos <= path.size()) {
     size_t end = path.find(':', pos);
     if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(pos, end - pos);
-    if (dir.empty()) dir = ".";
-    out.push_back(dir + "/" + program);
+    // An empty PATH entry means the current directory.
+    std::string candidate = end > pos ? path.substr(pos, end - pos) : std::string(1, '.');
+    candidate += '/';
+    candidate += program;
+    out.push_back(std::move(candidate));
     pos = end + 1;
   }
   return out;
