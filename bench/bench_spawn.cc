@@ -113,6 +113,44 @@ int64_t CpuNs() {
   return static_cast<int64_t>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
 }
 
+double LoadAvg1() {
+  double l = NAN;
+  FILE* f = fopen("/proc/loadavg", "r");
+  if (f) {
+    if (fscanf(f, "%lf", &l) != 1) l = NAN;
+    fclose(f);
+  }
+  return l;
+}
+
+// Busy CPU time of the whole machine (all CPUs) from /proc/stat, in ns.
+int64_t MachineBusyNs() {
+  FILE* f = fopen("/proc/stat", "r");
+  if (!f) return -1;
+  unsigned long long v[8] = {};
+  int got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                   &v[4], &v[5], &v[6], &v[7]);
+  fclose(f);
+  if (got < 5) return -1;
+  unsigned long long busy = 0;
+  for (int i = 0; i < 8; ++i) {
+    if (i != 3 && i != 4) busy += v[i];  // all but idle and iowait
+  }
+  return static_cast<int64_t>(busy) * (kNsPerSec / sysconf(_SC_CLK_TCK));
+}
+
+// CPU used by this harness and every descendant it (or they) reaped, in ns.
+int64_t OwnTreeCpuNs() {
+  int64_t total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage ru;
+    getrusage(who, &ru);
+    total += (static_cast<int64_t>(ru.ru_utime.tv_sec) + ru.ru_stime.tv_sec) * kNsPerSec +
+             (static_cast<int64_t>(ru.ru_utime.tv_usec) + ru.ru_stime.tv_usec) * 1000;
+  }
+  return total;
+}
+
 int64_t NowNs() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -853,6 +891,10 @@ int main(int argc, char** argv) {
         "respawned at once, no backoff), graceful_timeout = %g\n",
         n, kGracefulTimeout);
   }
+  const int64_t busy_start = MachineBusyNs();
+  const int64_t own_start = OwnTreeCpuNs();
+  const int64_t wall_start = NowNs();
+  const double load_start = LoadAvg1();
   fflush(stdout);
 
   // Warm the page cache / loader for the worker so round 1 is not penalised.
@@ -985,13 +1027,35 @@ int main(int argc, char** argv) {
       }
     }
   }
+  const double load_end = LoadAvg1();
+  // Everything we started has been reaped by now, so RUSAGE_CHILDREN covers
+  // the daemon and all workers; the rest of the machine's busy time was used
+  // by other processes.
+  double other_pct = NAN;
+  const int64_t busy_end = MachineBusyNs();
+  if (busy_start >= 0 && busy_end >= 0) {
+    double other = static_cast<double>((busy_end - busy_start) - (OwnTreeCpuNs() - own_start));
+    double capacity = static_cast<double>(NowNs() - wall_start) * static_cast<double>(ncpu);
+    other_pct = std::max(0.0, 100.0 * other / capacity);
+  }
+  printf(
+      "other processes used %.0f%% of the machine's %ld CPUs during the run (loadavg %.2f -> "
+      "%.2f)\n",
+      other_pct, ncpu, load_start, load_end);
+  if (other_pct >= 10) {
+    printf(
+        "NOTE: the machine was busy. A wakeup then often waits for the next scheduler tick "
+        "(4 ms at\n      HZ=250), which inflates latencies, ringmasterd's (more wakeups per "
+        "respawn) more than\n      the baseline's. Prefer figures from an idle machine.\n");
+  }
   bool ok = g.problems.empty();
   for (const std::string& p : g.problems) printf("PROBLEM: %s\n", p.c_str());
 
   std::string j =
       "{\"bench\":\"spawn\",\"workers\":" + std::to_string(n) +
       ",\"kills\":" + std::to_string(opt.kills) + ",\"rounds\":" + std::to_string(opt.rounds) +
-      ",\"cpus\":" + std::to_string(ncpu) +
+      ",\"cpus\":" + std::to_string(ncpu) + ",\"loadavg_start\":" + JsonNum(load_start, 2) +
+      ",\"loadavg_end\":" + JsonNum(load_end, 2) + ",\"other_load_pct\":" + JsonNum(other_pct, 1) +
       ",\"backoff_reset\":0,\"baseline_only\":" + (opt.baseline_only ? "true" : "false");
   j += ",\"start\":{\"baseline_s\":" + JsonArr(base_start) +
        ",\"baseline_median_s\":" + JsonNum(bs) +

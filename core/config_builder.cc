@@ -20,8 +20,8 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.rfind(pr
 std::string Where(const SourceLoc& loc) { return loc.file + ":" + std::to_string(loc.line); }
 
 // [env] gets pass 1' (daemon environment only); [env:*] values stay raw.
-void ReadEnvSections(const IniStore& store, const std::set<std::string>& sockets,
-                     LoadContext& ctx, EnvSources* env) {
+void ReadEnvSections(const IniStore& store, const std::set<std::string>& sockets, LoadContext& ctx,
+                     EnvSources* env) {
   const LoadVars vars{&env->DaemonTable(), &sockets};
   if (const IniSection* s = store.Find("env")) {
     EnvPairs values;
@@ -61,8 +61,9 @@ void CheckPlugin(const IniSection& s, const LoadVars& vars, LoadContext& ctx) {
 
 void WarnUnknownSection(const IniSection& s, LoadContext& ctx) {
   if (s.name == "DEFAULT") {
-    ctx.SectionWarning(s, "[DEFAULT] is not supported (its keys are not copied into other "
-                          "sections); section ignored");
+    ctx.SectionWarning(s,
+                       "[DEFAULT] is not supported (its keys are not copied into other "
+                       "sections); section ignored");
     return;
   }
   std::string problem = "unknown section; ignored";

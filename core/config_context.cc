@@ -37,8 +37,11 @@ std::string LoadContext::Substitute(const KeyRef& k, std::string_view text, cons
         auto it = vars.env->find(ref.key.substr(4));
         if (it != vars.env->end()) return it->second;
       }
-      // Pass 3 looks again in the child's final environment (NOTIFY_SOCKET...).
-      if (!vars.spawn_key) KeyWarning(k, "unknown reference '" + written + "'; left as written");
+      // Pass 3 looks again in the child's final environment; the only name it
+      // can have that is unknown here is NOTIFY_SOCKET.
+      if (!vars.spawn_key || ref.key != "env.notify_socket") {
+        KeyWarning(k, "unknown reference '" + written + "'; left as written");
+      }
       return std::nullopt;
     }
     if (ref.key.rfind("sockets.", 0) == 0) {

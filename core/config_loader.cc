@@ -1,9 +1,9 @@
 #include "core/config_loader.h"
 
 #include <algorithm>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/config_builder.h"

@@ -33,8 +33,8 @@ void ParseKey(const KeyRef& k, std::string_view t, LoadContext& ctx, SocketConfi
   } else if (key == "type") {
     if (ctx.Assign(k, ParseSocketType(t), &out->type) && out->type != SocketType::kStream &&
         out->type != SocketType::kDgram) {
-      ctx.WarnOncePerFile(k, std::string("type ") + TypeName(out->type) +
-                                 " is accepted but not implemented yet");
+      ctx.WarnOncePerFile(
+          k, std::string("type ") + TypeName(out->type) + " is accepted but not implemented yet");
     }
   } else if (key == "proto") {
     if (t.empty()) ctx.KeyError(k, "the protocol name is empty");

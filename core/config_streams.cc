@@ -19,11 +19,17 @@ struct ClassInfo {
 };
 
 const ClassInfo kClasses[] = {
-    {"FileStream", StreamClass::kFile, true, false,
+    {"FileStream",
+     StreamClass::kFile,
+     true,
+     false,
      {"filename", "max_bytes", "backup_count", "time_format"}},
     {"WatchedFileStream", StreamClass::kWatchedFile, true, false, {"filename", "time_format"}},
     {"StdoutStream", StreamClass::kStdout, false, false, {}},
-    {"TimedRotatingFileStream", StreamClass::kTimedRotatingFile, true, true,
+    {"TimedRotatingFileStream",
+     StreamClass::kTimedRotatingFile,
+     true,
+     true,
      {"filename", "rotate_when", "rotate_interval", "backup_count", "time_format", "utc"}},
     {"FancyStdoutStream", StreamClass::kFancyStdout, false, true, {"color", "time_format"}},
 };

@@ -93,14 +93,14 @@ struct SignalName {
 };
 
 const SignalName kSignals[] = {
-    {"HUP", SIGHUP},       {"INT", SIGINT},       {"QUIT", SIGQUIT},     {"ILL", SIGILL},
-    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},     {"IOT", SIGIOT},       {"BUS", SIGBUS},
-    {"FPE", SIGFPE},       {"KILL", SIGKILL},     {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
-    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},     {"TERM", SIGTERM},
-    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},     {"CLD", SIGCHLD},      {"CONT", SIGCONT},
-    {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},
-    {"URG", SIGURG},       {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM},
-    {"PROF", SIGPROF},     {"WINCH", SIGWINCH},   {"IO", SIGIO},         {"POLL", SIGPOLL},
+    {"HUP", SIGHUP},       {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},   {"IOT", SIGIOT},   {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CLD", SIGCHLD},  {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},
+    {"URG", SIGURG},       {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},     {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL},
     {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
@@ -155,17 +155,19 @@ Result<int64_t> ParseInt(std::string_view text, int64_t lo, int64_t hi) {
   if (!ParseDigits(digits, &magnitude) || magnitude > limit) {
     return Status::Error(Quoted(t) + " is out of range");
   }
-  const int64_t v = negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
+  const int64_t v =
+      negative ? static_cast<int64_t>(0 - magnitude) : static_cast<int64_t>(magnitude);
   if (v < lo || v > hi) {
     const std::string got = ", not " + std::string(t);
-    if (hi == std::numeric_limits<int64_t>::max()) {
-      return Status::Error("must be at least " + std::to_string(lo) + got);
+    // "between" only for small ranges such as ports; else name the bound that was passed.
+    const bool small =
+        lo > std::numeric_limits<int32_t>::min() && hi < std::numeric_limits<int32_t>::max();
+    if (small) {
+      return Status::Error("must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                           got);
     }
-    if (lo == std::numeric_limits<int64_t>::min()) {
-      return Status::Error("must be at most " + std::to_string(hi) + got);
-    }
-    return Status::Error("must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                         got);
+    if (v < lo) return Status::Error("must be at least " + std::to_string(lo) + got);
+    return Status::Error("must be at most " + std::to_string(hi) + got);
   }
   return v;
 }
@@ -303,7 +305,8 @@ Result<SocketFamily> ParseSocketFamily(std::string_view text) {
   if (v == "AF_INET") return SocketFamily::kInet;
   if (v == "AF_INET6") return SocketFamily::kInet6;
   if (v == "AF_UNIX") return SocketFamily::kUnix;
-  return Status::Error("unknown socket family " + Quoted(v) + " (use AF_INET, AF_INET6 or AF_UNIX)");
+  return Status::Error("unknown socket family " + Quoted(v) +
+                       " (use AF_INET, AF_INET6 or AF_UNIX)");
 }
 
 Result<SocketType> ParseSocketType(std::string_view text) {

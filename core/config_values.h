@@ -26,8 +26,7 @@ std::vector<std::string> SplitWords(std::string_view text);
 Result<bool> ParseBool(std::string_view text);
 
 // Optional sign and decimal digits, within [lo, hi].
-Result<int64_t> ParseInt(std::string_view text,
-                         int64_t lo = std::numeric_limits<int64_t>::min(),
+Result<int64_t> ParseInt(std::string_view text, int64_t lo = std::numeric_limits<int64_t>::min(),
                          int64_t hi = std::numeric_limits<int64_t>::max());
 
 // The accepted range of a number or duration. lo_open: lo itself is excluded.

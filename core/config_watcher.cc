@@ -21,11 +21,12 @@ bool IsSpawnKey(std::string_view key) {
 
 void CheckName(const IniSection& s, const std::string& name, LoadContext& ctx) {
   if (name.find('.') != std::string::npos) {
-    ctx.SectionWarning(s, "the watcher name contains '.'; event and stats consumers split "
-                          "topics on '.'");
+    ctx.SectionWarning(s,
+                       "the watcher name contains '.'; event and stats consumers split "
+                       "topics on '.'");
   } else if (EqualsIgnoreCase(name, "circus") || EqualsIgnoreCase(name, "sockets")) {
-    ctx.SectionWarning(s, "a watcher named '" + name +
-                              "' is ambiguous for event and stats consumers; rename it");
+    ctx.SectionWarning(
+        s, "a watcher named '" + name + "' is ambiguous for event and stats consumers; rename it");
   }
 }
 
@@ -50,8 +51,8 @@ void CheckWatcher(const IniSection& s, const WatcherExtras& extras, LoadContext&
   if (s.Find("cmd") == nullptr) ctx.SectionError(s, "'cmd' is required");
   if (const IniValue* n = s.Find("numprocesses")) {
     if (w->singleton && w->numprocesses > 1) {
-      ctx.KeyError(KeyRef{&s, n}, "must be 0 or 1 with singleton = true, not " +
-                                      std::to_string(w->numprocesses));
+      ctx.KeyError(KeyRef{&s, n},
+                   "must be 0 or 1 with singleton = true, not " + std::to_string(w->numprocesses));
     } else if (w->numprocesses == 0 && !w->singleton) {
       ctx.KeyWarning(KeyRef{&s, n}, "numprocesses = 0: the watcher starts no process");
     }

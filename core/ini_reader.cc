@@ -42,8 +42,8 @@ struct ParseState {
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 void Error(ParseState* st, std::string problem, std::string key = "") {
-  st->errors->push_back(Diagnostic{st->out->path, st->lineno, "", std::move(key),
-                                   std::move(problem)});
+  st->errors->push_back(
+      Diagnostic{st->out->path, st->lineno, "", std::move(key), std::move(problem)});
   st->error_lines.insert(st->lineno);
 }
 
@@ -190,7 +190,8 @@ IniFile ParseIni(const std::string& path, std::string_view text, std::vector<Dia
     // inih saw a problem our classification missed; report it rather than lose it.
     errors->push_back(Diagnostic{path, rc, "", "", "line is not a section, a key or a comment"});
   } else if (rc < 0) {
-    errors->push_back(Diagnostic{path, 0, "", "", "cannot parse: inih error " + std::to_string(rc)});
+    errors->push_back(
+        Diagnostic{path, 0, "", "", "cannot parse: inih error " + std::to_string(rc)});
   }
   return file;
 }

@@ -28,10 +28,9 @@ void IniStore::Merge(const IniFile& file, std::vector<Diagnostic>* warnings) {
     auto [it, inserted] = keys_[s].emplace(e.key, section.values.size());
     if (!inserted) {
       const SourceLoc& first = section.values[it->second].loc;
-      warnings->push_back(Diagnostic{
-          file.path, e.line, section.name, e.key,
-          "duplicate key ignored; the first definition at " + first.file + ":" +
-              std::to_string(first.line) + " wins"});
+      warnings->push_back(Diagnostic{file.path, e.line, section.name, e.key,
+                                     "duplicate key ignored; the first definition at " +
+                                         first.file + ":" + std::to_string(first.line) + " wins"});
       continue;
     }
     section.values.push_back(IniValue{e.key, e.value, loc});

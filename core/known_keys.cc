@@ -21,11 +21,11 @@ struct RlimitName {
 };
 
 const RlimitName kRlimits[] = {
-    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
+    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
     {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
+    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
+    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
     {"stack", RLIMIT_STACK},
 };
 
@@ -33,19 +33,32 @@ const RlimitName kRlimits[] = {
 
 const std::vector<KnownKey>& CircusKeys() {
   static const std::vector<KnownKey> kKeys = {
-      {"endpoint", kNow},          {"pubsub_endpoint", kNow},
-      {"check_delay", kNow},       {"warmup_delay", kNow},
-      {"umask", kNow},             {"pidfile", kNow},
-      {"loglevel", kNow},          {"logoutput", kNow},
-      {"include", kNow},           {"include_dir", kNow},
-      {"httpd", kNow},             {"httpd_host", kNow},
-      {"httpd_port", kNow},        {"http_token", kNow},
-      {"http_token_file", kNow},   {"statsd", kLater},
-      {"stats_endpoint", kLater},  {"endpoint_owner", kLater},
-      {"multicast_endpoint", kLater}, {"loggerconfig", kIgnored},
-      {"debug", kIgnored},         {"debug_gc", kIgnored},
-      {"fqdn_prefix", kIgnored},   {"statsd_close_outputs", kIgnored},
-      {"httpd_close_outputs", kIgnored}, {"stream_backend", kIgnored},
+      {"endpoint", kNow},
+      {"pubsub_endpoint", kNow},
+      {"check_delay", kNow},
+      {"warmup_delay", kNow},
+      {"umask", kNow},
+      {"pidfile", kNow},
+      {"loglevel", kNow},
+      {"logoutput", kNow},
+      {"include", kNow},
+      {"include_dir", kNow},
+      {"httpd", kNow},
+      {"httpd_host", kNow},
+      {"httpd_port", kNow},
+      {"http_token", kNow},
+      {"http_token_file", kNow},
+      {"statsd", kLater},
+      {"stats_endpoint", kLater},
+      {"endpoint_owner", kLater},
+      {"multicast_endpoint", kLater},
+      {"loggerconfig", kIgnored},
+      {"debug", kIgnored},
+      {"debug_gc", kIgnored},
+      {"fqdn_prefix", kIgnored},
+      {"statsd_close_outputs", kIgnored},
+      {"httpd_close_outputs", kIgnored},
+      {"stream_backend", kIgnored},
       {"ssh_server", kIgnored},
   };
   return kKeys;
@@ -53,9 +66,9 @@ const std::vector<KnownKey>& CircusKeys() {
 
 const std::vector<KnownKey>& SocketKeys() {
   static const std::vector<KnownKey> kKeys = {
-      {"host", kNow},    {"port", kNow},       {"family", kNow},        {"type", kNow},
-      {"proto", kLater}, {"backlog", kNow},    {"path", kNow},          {"umask", kNow},
-      {"replace", kNow}, {"blocking", kNow},   {"so_reuseport", kLater}, {"interface", kLater},
+      {"host", kNow},    {"port", kNow},     {"family", kNow},         {"type", kNow},
+      {"proto", kLater}, {"backlog", kNow},  {"path", kNow},           {"umask", kNow},
+      {"replace", kNow}, {"blocking", kNow}, {"so_reuseport", kLater}, {"interface", kLater},
   };
   return kKeys;
 }
@@ -165,9 +178,9 @@ std::optional<std::string> DidYouMean(std::string_view key, const std::vector<Kn
 
 bool IsHookName(std::string_view name) {
   static constexpr std::string_view kHooks[] = {
-      "before_start", "after_start", "before_spawn",  "after_spawn", "before_stop",
-      "after_stop",   "before_signal", "after_signal", "before_reap", "after_reap",
-      "extended_stats",
+      "before_start", "after_start", "before_spawn",   "after_spawn",
+      "before_stop",  "after_stop",  "before_signal",  "after_signal",
+      "before_reap",  "after_reap",  "extended_stats",
   };
   return std::find(std::begin(kHooks), std::end(kHooks), name) != std::end(kHooks);
 }

@@ -47,7 +47,8 @@ bool MatchRefAt(std::string_view text, size_t pos, CircusRef* ref) {
 }
 
 bool BareWidAt(std::string_view text, size_t pos) {
-  return text.compare(pos, 4, "$WID") == 0 && (pos + 4 >= text.size() || !IsNameChar(text[pos + 4]));
+  return text.compare(pos, 4, "$WID") == 0 &&
+         (pos + 4 >= text.size() || !IsNameChar(text[pos + 4]));
 }
 
 // The shared scanner: references through `replace`, bare $WID through `wid`.

@@ -21,9 +21,9 @@ namespace ringmaster {
 // One $(circus.KEY) or ((circus.KEY)) reference in a text. KEY is made of
 // [A-Za-z0-9_.-]; the whole reference is case-insensitive.
 struct CircusRef {
-  size_t pos = 0;   // offset of the first character of the reference
-  size_t len = 0;   // length of the whole reference
-  std::string key;  // lowercased, without "circus.": "env.home", "sockets.web", "wid"
+  size_t pos = 0;         // offset of the first character of the reference
+  size_t len = 0;         // length of the whole reference
+  std::string key;        // lowercased, without "circus.": "env.home", "sockets.web", "wid"
   std::string_view text;  // the reference as written (points into the scanned text)
 };
 

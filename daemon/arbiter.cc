@@ -35,7 +35,7 @@ Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
   signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGHUP, [this] {
     LOG_INFO("received SIGHUP: reopening the log and reloading the configuration");
     Log::Reopen();
-    ReloadConfig();
+    if (!shutting_down_) ReloadConfig();
   }));
   // A child writing to a closed pipe of ours must not kill the daemon.
   signal(SIGPIPE, SIG_IGN);
@@ -121,9 +121,20 @@ void Arbiter::StopPriorityGroups(std::vector<Watcher*> remaining, Callback done)
   }
 }
 
-void Arbiter::Shutdown() {
-  if (shutting_down_) return;
+void Arbiter::Shutdown(Callback stopped) {
+  if (stopped) hold_exit_ = true;
+  if (shutting_down_) {
+    if (stopped) {
+      if (watchers_stopped_) {
+        stopped();
+      } else {
+        shutdown_waiters_.push_back(std::move(stopped));
+      }
+    }
+    return;
+  }
   shutting_down_ = true;
+  if (stopped) shutdown_waiters_.push_back(std::move(stopped));
   start_timer_.Cancel();
   std::vector<Watcher*> all;
   for (auto& w : watchers_) all.push_back(w.get());
@@ -131,12 +142,20 @@ void Arbiter::Shutdown() {
     watchers_stopped_ = true;
     SweepOrphans("", 0);
     RunOrphanSweep();
+    auto waiters = std::move(shutdown_waiters_);
+    shutdown_waiters_.clear();
+    for (auto& cb : waiters) cb();
     MaybeExit();
   });
 }
 
+void Arbiter::ReleaseExit() {
+  hold_exit_ = false;
+  MaybeExit();
+}
+
 void Arbiter::MaybeExit() {
-  if (!shutting_down_ || !watchers_stopped_) return;
+  if (!shutting_down_ || !watchers_stopped_ || hold_exit_) return;
   // Exit once no child at all is left (orphans included).
   int status;
   pid_t r = waitpid(-1, &status, WNOHANG);
@@ -175,8 +194,43 @@ void Arbiter::RunOrphanSweep() {
   }
 }
 
-void Arbiter::ReloadConfig() {
-  if (shutting_down_) return;
+Watcher* Arbiter::AddWatcher(WatcherConfig config) {
+  watchers_.push_back(std::make_unique<Watcher>(*this, std::move(config)));
+  Watcher* w = watchers_.back().get();
+  SortWatchers();
+  fanout_.Publish(w->name(), "add", {{"time", EventLoop::WallNow()}});
+  return w;
+}
+
+void Arbiter::RemoveWatcher(Watcher* w, bool nostop, Callback done) {
+  auto it = std::find_if(watchers_.begin(), watchers_.end(),
+                         [w](const auto& p) { return p.get() == w; });
+  if (it == watchers_.end()) {
+    if (done) done();
+    return;
+  }
+  // The watcher leaves the table at once; it lives on until its processes
+  // are gone, and is deleted outside of its own callbacks.
+  std::shared_ptr<Watcher> doomed(it->release());
+  watchers_.erase(it);
+  fanout_.Publish(doomed->name(), "remove", {{"time", EventLoop::WallNow()}});
+  auto finish = [this, doomed, done] {
+    auto t = std::make_shared<std::unique_ptr<Timer>>();
+    *t = std::make_unique<Timer>(loop_, [doomed, t]() mutable { t->reset(); });
+    (*t)->Start(0);
+    if (done) done();
+  };
+  if (nostop) {
+    doomed->Abandon();
+    finish();
+  } else {
+    doomed->Stop(finish);
+  }
+}
+
+Arbiter::ReloadOutcome Arbiter::ReloadConfig(
+    std::function<void(std::optional<std::string>)> done) {
+  ReloadOutcome out;
   LoadResult r = LoadConfig(config_.main_file, env_);
   for (const std::string& line : FormatDiagnostics(r.warnings, "config warning: ")) {
     LOG_WARN("%s", line.c_str());
@@ -186,38 +240,53 @@ void Arbiter::ReloadConfig() {
       LOG_ERROR("%s", line.c_str());
     }
     LOG_ERROR("reload refused: the running configuration is kept");
-    return;
+    out.unreadable = r.unreadable;
+    out.reason = r.errors.empty() ? "config error" : "config error: " + r.errors[0].Format();
+    if (r.errors.size() > 1) {
+      out.reason += " (and " + std::to_string(r.errors.size() - 1) + " more; see the daemon log)";
+    }
+    return out;
   }
+  out.ok = true;
   Config next = std::move(*r.config);
-  // Removed watchers stop and go; changed ones take their new settings (a
-  // running watcher whose spawn settings changed is restarted); added ones start.
+  nlohmann::json added = nlohmann::json::array(), removed = nlohmann::json::array(),
+                 reloaded = nlohmann::json::array(), resized = nlohmann::json::array(),
+                 updated = nlohmann::json::array();
+  // Every resulting operation reports to one barrier.
+  struct Barrier {
+    size_t left = 1;
+    std::optional<std::string> failure;
+    std::function<void(std::optional<std::string>)> done;
+    void One(std::optional<std::string> f = std::nullopt) {
+      if (f && !failure) failure = f;
+      if (--left == 0 && done) done(failure);
+    }
+  };
+  auto barrier = std::make_shared<Barrier>();
+  barrier->done = std::move(done);
+
   std::map<std::string, const WatcherConfig*> wanted;
   for (const WatcherConfig& wc : next.watchers) wanted[ResName(wc.name)] = &wc;
-  for (auto it = watchers_.begin(); it != watchers_.end();) {
-    Watcher* w = it->get();
-    auto found = wanted.find(ResName(w->name()));
-    if (found != wanted.end()) {
-      ++it;
-      continue;
-    }
+  std::vector<Watcher*> gone;
+  for (auto& w : watchers_) {
+    if (!wanted.count(ResName(w->name()))) gone.push_back(w.get());
+  }
+  for (Watcher* w : gone) {
     LOG_INFO("reload: watcher '%s' removed", w->name().c_str());
-    std::shared_ptr<Watcher> doomed(it->release());
-    it = watchers_.erase(it);
-    fanout_.Publish(doomed->name(), "remove", {{"time", EventLoop::WallNow()}});
-    doomed->Stop([this, doomed] {
-      // Deleting a watcher from inside its own callback is deferred to a timer.
-      auto t = std::make_shared<std::unique_ptr<Timer>>();
-      *t = std::make_unique<Timer>(loop_, [doomed, t]() mutable { t->reset(); });
-      (*t)->Start(0);
-    });
+    removed.push_back(w->name());
+    ++barrier->left;
+    RemoveWatcher(w, false, [barrier] { barrier->One(); });
   }
   for (const WatcherConfig& wc : next.watchers) {
     Watcher* w = FindWatcher(wc.name);
     if (w == nullptr) {
       LOG_INFO("reload: watcher '%s' added", wc.name.c_str());
-      watchers_.push_back(std::make_unique<Watcher>(*this, wc));
-      fanout_.Publish(wc.name, "add", {{"time", EventLoop::WallNow()}});
-      if (wc.autostart) watchers_.back()->Start();
+      added.push_back(wc.name);
+      Watcher* nw = AddWatcher(wc);
+      if (wc.autostart) {
+        ++barrier->left;
+        nw->Start([barrier] { barrier->One(); });
+      }
       continue;
     }
     const WatcherConfig* old = nullptr;
@@ -225,6 +294,8 @@ void Arbiter::ReloadConfig() {
       if (ResName(o.name) == ResName(wc.name)) old = &o;
     }
     if (old != nullptr && *old == wc) continue;
+    // Compare with the count and bookkeeping fields equalised: what is left
+    // decides between a resize, an in-place update and a restart.
     WatcherConfig a = old ? *old : WatcherConfig{}, b = wc;
     a.numprocesses = b.numprocesses;
     a.loc = b.loc;
@@ -234,14 +305,29 @@ void Arbiter::ReloadConfig() {
     w->SetConfig(wc);
     if (only_count) {
       LOG_INFO("reload: watcher '%s' resized to %d", wc.name.c_str(), wc.numprocesses);
+      resized.push_back(wc.name);
       w->Resize(wc.numprocesses);
+      ++barrier->left;
+      w->WhenSettled([barrier] { barrier->One(); });
     } else if (running) {
-      LOG_INFO("reload: watcher '%s' changed; restarting it", wc.name.c_str());
-      w->Stop([w] { w->Start(); });
+      LOG_INFO("reload: watcher '%s' changed; reloading it", wc.name.c_str());
+      reloaded.push_back(wc.name);
+      ++barrier->left;
+      w->Reload([barrier](std::optional<std::string> f) { barrier->One(f); });
+    } else {
+      updated.push_back(wc.name);
     }
   }
   config_ = std::move(next);
   SortWatchers();
+  out.changes = {{"added", added},       {"removed", removed}, {"reloaded", reloaded},
+                 {"resized", resized},   {"updated", updated},
+                 {"sockets", {{"added", nlohmann::json::array()},
+                              {"removed", nlohmann::json::array()},
+                              {"rebound", nlohmann::json::array()}}},
+                 {"needs_restart", nlohmann::json::array()}};
+  barrier->One();
+  return out;
 }
 
 }  // namespace ringmaster

@@ -17,6 +17,8 @@
 
 #include "core/config.h"
 #include "core/config_env.h"
+
+#include <nlohmann/json.hpp>
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
 #include "daemon/watcher.h"
@@ -31,10 +33,28 @@ class Arbiter : public WatcherHost {
   // Starts the autostart watchers (priority order, [circus] warmup_delay apart).
   void Start();
   // Stops everything (reverse priority, one priority level in parallel), then
-  // kills orphans and breaks the loop once no child is left.
-  void Shutdown();
-  // Re-reads the config file; a broken file is refused and logged.
-  void ReloadConfig();
+  // kills orphans; `stopped` runs then, and the loop breaks once no child is
+  // left and `hold_exit` is released (quit flushes its reply first).
+  void Shutdown(Callback stopped = nullptr);
+  void ReleaseExit();
+
+  struct ReloadOutcome {
+    bool ok = false;
+    bool unreadable = false;      // errno 4 rather than 5
+    std::string reason;           // first error (+ " (and N more; see the daemon log)")
+    nlohmann::json changes;       // {"added": [...], "removed": [...], ...}
+  };
+  // Re-reads the config file; a broken file is refused and logged, and the
+  // running configuration is kept. `done(failure)` runs when every resulting
+  // start, stop and resize has finished.
+  ReloadOutcome ReloadConfig(std::function<void(std::optional<std::string>)> done = nullptr);
+
+  // The bound [socket:*] sockets as `listsockets` reports them (sorted by fd).
+  nlohmann::json SocketsJson() const { return nlohmann::json::array(); }
+
+  // Runtime add/remove (commands `add`, `rm`).
+  Watcher* AddWatcher(WatcherConfig config);
+  void RemoveWatcher(Watcher* w, bool nostop, Callback done);
 
   bool shutting_down() const { return shutting_down_; }
   const Config& config() const { return config_; }
@@ -70,6 +90,8 @@ class Arbiter : public WatcherHost {
   Timer start_timer_;
   size_t start_index_ = 0;
   bool shutting_down_ = false;
+  bool hold_exit_ = false;
+  std::vector<Callback> shutdown_waiters_;
   bool watchers_stopped_ = false;
   std::mt19937_64 rng_;
   ProcessTree tree_;

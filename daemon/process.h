@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/process_fsm.h"
@@ -28,6 +29,9 @@ struct Process {
   bool became_ready = false;
   bool readiness_failed = false;  // stopped because readiness failed: counts as a crash
   bool in_start_batch = false;    // part of the spawn that gates `start`
+  bool in_reload_batch = false;   // a replacement spawned by a graceful reload
+  std::optional<int> stop_signal;         // `kill` command override
+  std::optional<double> graceful_timeout;  // `kill` command override
   std::string exec_error;         // "STAGE: strerror" from the child
 
   std::unique_ptr<Timer> ready_timer;

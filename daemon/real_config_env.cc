@@ -19,7 +19,8 @@ namespace {
 
 // A decimal id ("1000"), or nullopt for a name.
 std::optional<unsigned long> NumericId(const std::string& s) {
-  if (s.empty() || s.size() > 10 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (s.empty() || s.size() > 10 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   return std::stoul(s);
@@ -115,7 +116,7 @@ std::string RealConfigEnv::Cwd() {
 }
 
 bool RealConfigEnv::IsGroupOrOtherReadable(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return false;
   return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
 }

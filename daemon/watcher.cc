@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "daemon/log.h"
 
@@ -80,6 +81,7 @@ void Watcher::Start(Callback done) {
   }
   if (state_ == WatcherState::kStopped) {
     state_ = WatcherState::kStarting;
+    restarts_ = 0;
     for (auto& [wid, slot] : slots_) slot.backoff = SlotBackoff{};
     LOG_INFO("watcher '%s': starting %d process(es)", name().c_str(), desired_);
   }
@@ -100,8 +102,12 @@ void Watcher::Stop(Callback done) {
   spawn_queue_.clear();
   spawn_timer_.Cancel();
   for (auto& [wid, slot] : slots_) slot.respawn_timer.reset();
-  // A start in progress is cancelled: its waiters are released.
+  // A start or reload in progress is cancelled: its waiters are released.
   RunAll(start_waiters_);
+  surge_ = reload_spawns_left_ = reload_outstanding_ = 0;
+  auto reloads = std::move(reload_waiters_);
+  reload_waiters_.clear();
+  for (auto& w : reloads) w("'" + name() + "' was stopped during the reload");
   std::vector<Process*> targets;
   for (auto& [pid, p] : procs_) targets.push_back(p.get());
   for (Process* p : targets) StopProcess(*p);
@@ -123,36 +129,42 @@ int Watcher::LiveCount() const {
   return n;
 }
 
-int Watcher::FreeWid() const {
-  int limit = std::max(2 * desired_, 2);
-  for (int wid = 1;; ++wid) {
-    bool used = std::find(spawn_queue_.begin(), spawn_queue_.end(), wid) != spawn_queue_.end();
-    for (const auto& [pid, p] : procs_) used = used || (p->wid == wid && p->state != ProcState::kExited);
-    auto it = slots_.find(wid);
-    if (it != slots_.end() && it->second.respawn_timer && it->second.respawn_timer->pending()) {
-      used = true;
-    }
-    if (!used || wid > 4 * limit) return wid;
+std::set<int> Watcher::UsedWids() const {
+  std::set<int> used(spawn_queue_.begin(), spawn_queue_.end());
+  for (const auto& [pid, p] : procs_) {
+    if (p->state != ProcState::kExited) used.insert(p->wid);
   }
+  for (const auto& [wid, slot] : slots_) {
+    if (slot.respawn_timer && slot.respawn_timer->pending()) used.insert(wid);
+  }
+  return used;
 }
 
 void Watcher::Reconcile() {
   if (state_ != WatcherState::kActive && state_ != WatcherState::kStarting) return;
+  int target = desired_ + surge_;
   int live = LiveCount();
-  while (live < desired_) {
-    QueueSpawn(FreeWid());
-    ++live;
+  if (live < target) {
+    // The lowest wids not in use (computed once: this runs for every spawn).
+    std::set<int> used = UsedWids();
+    int wid = 1;
+    while (live < target) {
+      while (used.count(wid)) ++wid;
+      used.insert(wid);
+      QueueSpawn(wid);
+      ++live;
+    }
   }
-  if (live <= desired_) return;
+  if (live <= target) return;
   // Too many: first drop pending respawns, then queued spawns, then stop the oldest.
   for (auto& [wid, slot] : slots_) {
-    if (live <= desired_) break;
+    if (live <= target) break;
     if (slot.respawn_timer && slot.respawn_timer->pending()) {
       slot.respawn_timer.reset();
       --live;
     }
   }
-  while (live > desired_ && !spawn_queue_.empty()) {
+  while (live > target && !spawn_queue_.empty()) {
     spawn_queue_.pop_back();
     --live;
   }
@@ -163,7 +175,7 @@ void Watcher::Reconcile() {
   std::sort(oldest.begin(), oldest.end(),
             [](const Process* a, const Process* b) { return a->serial < b->serial; });
   for (Process* p : oldest) {
-    if (live <= desired_) break;
+    if (live <= target) break;
     StopProcess(*p);
     --live;
   }
@@ -233,6 +245,8 @@ void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& wh
                           {"time", EventLoop::WallNow()}});
   LOG_INFO("watcher '%s': slot %d respawns in %.2fs after %d consecutive failure(s)",
            name().c_str(), wid, delay, slot.backoff.failures);
+  slot.delay = delay;
+  slot.next_spawn = EventLoop::WallNow() + delay;
   slot.respawn_timer = std::make_unique<Timer>(host_.loop(), [this, wid] {
     slots_[wid].respawn_timer.reset();
     if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) {
@@ -257,6 +271,7 @@ void Watcher::AfterExit(Process& p, uint32_t actions) {
   if (actions & kActRequestedExit) host_.SweepOrphans(name(), wid);
 
   bool running = state_ == WatcherState::kActive || state_ == WatcherState::kStarting;
+  if (crash) ++restarts_;
   if (running && (crash || spawn_failure)) {
     if (!config_.respawn && !spawn_failure) {
       if (LiveCount() == 0) {
@@ -288,6 +303,7 @@ void Watcher::OnExit(pid_t pid, int wait_status) {
     // A spawn failure already handled; the child's _exit needs no `reap`.
     procs_.erase(pid);
     MaybeFinishStop();
+    CheckSettled();
     return;
   }
   Transition t = Step(p->state, ProcEvent::kExited);
@@ -308,7 +324,19 @@ void Watcher::OnExit(pid_t pid, int wait_status) {
   }
   std::unique_ptr<Process> owned = std::move(procs_[pid]);
   procs_.erase(pid);
+  if (owned->in_reload_batch) {
+    owned->in_reload_batch = false;
+    --reload_outstanding_;
+  }
   AfterExit(*owned, t.actions);
+  auto waiters = reap_waiters_.find(pid);
+  if (waiters != reap_waiters_.end()) {
+    auto run = std::move(waiters->second);
+    reap_waiters_.erase(waiters);
+    for (auto& cb : run) cb();
+  }
+  CheckReload();
+  CheckSettled();
 }
 
 std::vector<const Process*> Watcher::processes() const {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,30 @@ class Watcher {
   // Replaces the configuration; new values apply to later spawns and stops.
   void SetConfig(WatcherConfig config);
 
+  // Stops the given processes with `sig` (default stop_signal) and `grace`
+  // (default graceful_timeout); the desired count is unchanged, so they are
+  // replaced. `done` runs when every target is reaped.
+  void KillProcesses(const std::vector<pid_t>& pids, std::optional<int> sig,
+                     std::optional<double> grace, Callback done);
+  // Runs `done` once nothing is spawning, starting (not yet ready) or stopping.
+  void WhenSettled(Callback done);
+  // Graceful reload: spawn numprocesses replacements, wait until each is ready
+  // or failed, then stop as many of the oldest old processes as there are
+  // ready replacements. `done(failure)` when finished.
+  void Reload(std::function<void(std::optional<std::string>)> done);
+  // Sends a signal now (no stop sequence, no `kill` event).
+  void SignalProcess(pid_t pid, int sig);
+  bool Owns(pid_t pid) const { return procs_.count(pid) && procs_.at(pid)->state != ProcState::kExited; }
+  // rm with nostop: forget every process, leaving it running unsupervised.
+  void Abandon();
+  // Counts for status detail.
+  int ReadyCount() const;
+  int restarts() const { return restarts_; }
+  // Slots waiting to respawn: [{"wid","failures","delay","next_spawn"}].
+  nlohmann::json BackoffJson() const;
+  void PublishReloaded();
+  void PublishUpdated();
+
   // The reaper hands over an exit of one of this watcher's pids.
   void OnExit(pid_t pid, int wait_status);
 
@@ -81,13 +106,15 @@ class Watcher {
   struct Slot {
     SlotBackoff backoff;
     std::unique_ptr<Timer> respawn_timer;  // pending respawn after backoff
+    double delay = 0;
+    double next_spawn = 0;  // epoch seconds
   };
 
   // Lifecycle (watcher.cc).
   void Reconcile();
   void QueueSpawn(int wid);
   void SpawnNext();
-  int FreeWid() const;
+  std::set<int> UsedWids() const;
   int LiveCount() const;  // not stopping, not exited, plus pending spawns
   void MaybeFinishStart();
   void MaybeFinishStop();
@@ -113,6 +140,17 @@ class Watcher {
   std::map<int, Slot> slots_;
   std::deque<int> spawn_queue_;
   Timer spawn_timer_;  // warmup_delay pacing between spawns
+  void CheckSettled();
+  void CheckReload();
+
+  std::vector<Callback> settle_waiters_;
+  std::map<pid_t, std::vector<Callback>> reap_waiters_;
+  int restarts_ = 0;  // unexpected exits since the watcher last started
+  int surge_ = 0;                 // extra processes allowed during a reload
+  int reload_spawns_left_ = 0;    // replacements still to spawn
+  int reload_outstanding_ = 0;    // replacements not yet ready or failed
+  int reload_ready_ = 0;
+  std::vector<std::function<void(std::optional<std::string>)>> reload_waiters_;
   std::vector<Callback> start_waiters_;
   std::vector<Callback> stop_waiters_;
   std::unique_ptr<OutputSink> stdout_sink_;

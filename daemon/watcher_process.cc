@@ -100,6 +100,10 @@ void Watcher::SpawnProcess(int wid) {
   p.started = EventLoop::WallNow();
   p.started_mono = host_.loop().MonotonicNow();
   p.in_start_batch = state_ == WatcherState::kStarting;
+  if (reload_spawns_left_ > 0) {
+    --reload_spawns_left_;
+    p.in_reload_batch = true;
+  }
   p.status_fd = std::move(c.status_fd);
   p.status_watch = std::make_unique<FdWatch>(host_.loop(), p.status_fd.get(), FdWatch::kRead,
                                              [this, &p] { OnStatusReadable(p); });
@@ -212,26 +216,38 @@ void Watcher::Perform(Process& p, uint32_t a) {
     if (has_protocol) {
       host_.events().Publish(name(), "ready", {{"process_pid", p.pid}, {"time", p.ready_at}});
     }
+    if (p.in_reload_batch) {
+      p.in_reload_batch = false;
+      ++reload_ready_;
+      --reload_outstanding_;
+    }
     MaybeFinishStart();
+    CheckReload();
+    CheckSettled();
   }
   if (a & kActSendStopSignal) SendStopSignal(p);
   if (a & kActArmGraceTimer) {
     Process* pp = &p;
     p.grace_timer = std::make_unique<Timer>(host_.loop(),
                                             [this, pp] { Dispatch(*pp, ProcEvent::kGraceExpired); });
-    p.grace_timer->Start(config_.graceful_timeout);
+    p.grace_timer->Start(p.graceful_timeout.value_or(config_.graceful_timeout));
   }
   if ((a & kActCancelGraceTimer) && p.grace_timer) p.grace_timer->Cancel();
   if (a & kActKillTree) KillTree(p);
   if (a & kActSpawnFailure) {
     LOG_ERROR("watcher '%s': cannot spawn wid %d (pid %d): %s", name().c_str(), p.wid, p.pid,
               p.exec_error.c_str());
+    if (p.in_reload_batch) {
+      p.in_reload_batch = false;
+      --reload_outstanding_;
+    }
     AfterExit(p, a);
+    CheckReload();
   }
 }
 
 void Watcher::SendStopSignal(Process& p) {
-  int sig = config_.stop_signal;
+  int sig = p.stop_signal.value_or(config_.stop_signal);
   // The process leads its own group (setsid before exec): signal the group.
   if (::kill(-p.pid, sig) < 0) ::kill(p.pid, sig);
   double now = EventLoop::WallNow();

@@ -22,14 +22,14 @@ namespace ringmaster {
 
 class FakeConfigEnv : public ConfigEnv {
  public:
-  std::map<std::string, std::string> files;         // absolute path -> content
-  std::map<std::string, int> unreadable;            // absolute path -> errno (listed by Glob)
-  std::set<std::string> group_readable;             // for IsGroupOrOtherReadable
-  std::map<std::string, UserInfo> users;            // name -> info
-  std::map<std::string, gid_t> groups;              // name -> gid
+  std::map<std::string, std::string> files;  // absolute path -> content
+  std::map<std::string, int> unreadable;     // absolute path -> errno (listed by Glob)
+  std::set<std::string> group_readable;      // for IsGroupOrOtherReadable
+  std::map<std::string, UserInfo> users;     // name -> info
+  std::map<std::string, gid_t> groups;       // name -> gid
   std::map<std::string, std::string> environment;
   std::string cwd = "/work";
-  std::vector<std::string> reads;                   // every ReadFile path, in order
+  std::vector<std::string> reads;  // every ReadFile path, in order
 
   FakeConfigEnv() {
     users["root"] = UserInfo{0, 0, "root"};

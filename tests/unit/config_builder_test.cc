@@ -13,8 +13,9 @@ using Lines = std::vector<std::string>;
 
 TEST(ConfigBuilderTest, UnknownSectionsWarn) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "[foo]\na = 1\n[Watcher:x]\ncmd = x\n[CIRCUS]\nx = 1\n"
-                               "[DEFAULT]\nnumprocesses = 3\n[watcher:w]\ncmd = w\n");
+  LoadResult r = LoadText(env,
+                          "[foo]\na = 1\n[Watcher:x]\ncmd = x\n[CIRCUS]\nx = 1\n"
+                          "[DEFAULT]\nnumprocesses = 3\n[watcher:w]\ncmd = w\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_EQ(r.config->watchers.size(), 1u);
   EXPECT_EQ(r.config->watchers[0].numprocesses, 1);
@@ -51,8 +52,9 @@ TEST(ConfigBuilderTest, SectionWithKeysInAnotherFileIsNotEmpty) {
 
 TEST(ConfigBuilderTest, Plugins) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "[plugin:statsd]\nuse = circus.plugins.StatsdEmitter\n"
-                               "priority = 2\nanything = goes\n");
+  LoadResult r = LoadText(env,
+                          "[plugin:statsd]\nuse = circus.plugins.StatsdEmitter\n"
+                          "priority = 2\nanything = goes\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_TRUE(r.config->watchers.empty());
   EXPECT_EQ(Formatted(r.warnings),
@@ -74,8 +76,9 @@ TEST(ConfigBuilderTest, PluginKeysAreSyntaxChecked) {
 TEST(ConfigBuilderTest, WatcherNamesDifferingOnlyInCase) {
   FakeConfigEnv env;
   env.files["/etc/rm/inc.ini"] = "[watcher:WEB]\ncmd = c\n";
-  LoadResult r = LoadText(env, "[circus]\ninclude = inc.ini\n[watcher:web]\ncmd = a\n"
-                               "[watcher:Web]\ncmd = b\n");
+  LoadResult r = LoadText(env,
+                          "[circus]\ninclude = inc.ini\n[watcher:web]\ncmd = a\n"
+                          "[watcher:Web]\ncmd = b\n");
   EXPECT_FALSE(r.config);
   EXPECT_EQ(Formatted(r.errors),
             (Lines{"/etc/rm/main.ini:5: [watcher:Web]: the name differs only in case from "
@@ -95,9 +98,10 @@ TEST(ConfigBuilderTest, SocketNamesDifferingOnlyInCase) {
 
 TEST(ConfigBuilderTest, WatchersByPriorityThenName) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "[watcher:c]\ncmd = x\n[watcher:b]\ncmd = x\npriority = -1\n"
-                               "[watcher:a]\ncmd = x\n[watcher:z]\ncmd = x\npriority = 10\n"
-                               "[socket:s2]\nport = 0\n[socket:S1]\nport = 0\n");
+  LoadResult r = LoadText(env,
+                          "[watcher:c]\ncmd = x\n[watcher:b]\ncmd = x\npriority = -1\n"
+                          "[watcher:a]\ncmd = x\n[watcher:z]\ncmd = x\npriority = 10\n"
+                          "[socket:s2]\nport = 0\n[socket:S1]\nport = 0\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
   Lines names;
   for (const WatcherConfig& w : r.config->watchers) names.push_back(w.name);
@@ -142,14 +146,17 @@ cmd = $(circus.env.pathx)
   EXPECT_EQ(r.config->FindWatcher("other")->cmd, "$(circus.env.pathx)");
   EXPECT_EQ(Formatted(r.warnings),
             (Lines{"/etc/rm/main.ini:4: [env] SELF: unknown reference '$(circus.env.APP)'; left "
-                   "as written"}));
+                   "as written",
+                   "/etc/rm/main.ini:16: [watcher:other] cmd: unknown reference "
+                   "'$(circus.env.pathx)'; left as written"}));
 }
 
 TEST(ConfigBuilderTest, UnknownReferencesWarnAndStay) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "[circus]\npidfile = $(circus.endpoint)/x\n"
-                               "[watcher:w]\ncmd = run $(circus.name) ((circus.wid))\n"
-                               "working_dir = /w/$(circus.wid)\n");
+  LoadResult r = LoadText(env,
+                          "[circus]\npidfile = $(circus.endpoint)/x\n"
+                          "[watcher:w]\ncmd = run $(circus.name) ((circus.wid))\n"
+                          "working_dir = /w/$(circus.wid)\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_EQ(r.config->circus.pidfile, "$(circus.endpoint)/x");
   EXPECT_EQ(r.config->watchers[0].cmd, "run $(circus.name) ((circus.wid))");
@@ -165,10 +172,11 @@ TEST(ConfigBuilderTest, UnknownReferencesWarnAndStay) {
 
 TEST(ConfigBuilderTest, SocketReferences) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "[socket:Web]\nport = 0\n[watcher:w]\n"
-                               "cmd = s --fd $(circus.sockets.web) --fd2 $(circus.sockets.WEB)\n"
-                               "args = $(circus.sockets.api)\n[circus]\n"
-                               "pidfile = $(circus.sockets.nope)\n");
+  LoadResult r = LoadText(env,
+                          "[socket:Web]\nport = 0\n[watcher:w]\n"
+                          "cmd = s --fd $(circus.sockets.web) --fd2 $(circus.sockets.WEB)\n"
+                          "args = $(circus.sockets.api)\n[circus]\n"
+                          "pidfile = $(circus.sockets.nope)\n");
   EXPECT_FALSE(r.config);
   EXPECT_EQ(Formatted(r.errors),
             (Lines{"/etc/rm/main.ini:5: [watcher:w] args: '$(circus.sockets.api)' names no "
@@ -179,9 +187,10 @@ TEST(ConfigBuilderTest, SocketReferences) {
 
 TEST(ConfigBuilderTest, SocketReferenceKeptForPass3) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "[socket:web]\nport = 0\n[watcher:w]\n"
-                               "cmd = s --fd $(circus.sockets.web)\nworking_dir = "
-                               "$(circus.sockets.web)\n");
+  LoadResult r = LoadText(env,
+                          "[socket:web]\nport = 0\n[watcher:w]\n"
+                          "cmd = s --fd $(circus.sockets.web)\nworking_dir = "
+                          "$(circus.sockets.web)\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_EQ(r.config->watchers[0].cmd, "s --fd $(circus.sockets.web)");
   EXPECT_EQ(Formatted(r.warnings),

@@ -130,19 +130,21 @@ TEST(ConfigCircusTest, LaterKeysAreValidatedAndWarn) {
   EXPECT_TRUE(r.config->circus.statsd);
   EXPECT_EQ(r.config->circus.endpoint_owner, "app");
   EXPECT_EQ(r.config->circus.multicast_endpoint, "udp://237.219.251.97:12027");
-  EXPECT_EQ(Formatted(r.warnings),
-            (Lines{"/etc/rm/main.ini:2: [circus] statsd: statsd is accepted but not implemented yet",
-                   "/etc/rm/main.ini:3: [circus] endpoint_owner: endpoint_owner is accepted but "
-                   "not implemented yet",
-                   "/etc/rm/main.ini:4: [circus] multicast_endpoint: multicast_endpoint is "
-                   "accepted but not implemented yet",
-                   "/etc/rm/main.ini:5: [circus] logoutput: logoutput syslog:// is accepted but "
-                   "not implemented yet"}));
+  EXPECT_EQ(
+      Formatted(r.warnings),
+      (Lines{"/etc/rm/main.ini:2: [circus] statsd: statsd is accepted but not implemented yet",
+             "/etc/rm/main.ini:3: [circus] endpoint_owner: endpoint_owner is accepted but "
+             "not implemented yet",
+             "/etc/rm/main.ini:4: [circus] multicast_endpoint: multicast_endpoint is "
+             "accepted but not implemented yet",
+             "/etc/rm/main.ini:5: [circus] logoutput: logoutput syslog:// is accepted but "
+             "not implemented yet"}));
 }
 
 TEST(ConfigCircusTest, LaterKeyErrors) {
   FakeConfigEnv env;
-  LoadResult r = Circus(env, "statsd = 2\nendpoint_owner = nobody\nmulticast_endpoint = tcp://a:1\n");
+  LoadResult r =
+      Circus(env, "statsd = 2\nendpoint_owner = nobody\nmulticast_endpoint = tcp://a:1\n");
   EXPECT_EQ(Formatted(r.errors),
             (Lines{"/etc/rm/main.ini:2: [circus] statsd: '2' is not a boolean (use true or false)",
                    "/etc/rm/main.ini:3: [circus] endpoint_owner: unknown user 'nobody'",

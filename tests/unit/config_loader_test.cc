@@ -21,7 +21,8 @@ TEST(ConfigLoaderTest, MissingMainFile) {
   LoadResult r = LoadConfig("/etc/rm/missing.ini", env);
   EXPECT_FALSE(r.config);
   EXPECT_TRUE(r.unreadable);
-  EXPECT_EQ(Formatted(r.errors), (Lines{"/etc/rm/missing.ini: cannot read: No such file or directory"}));
+  EXPECT_EQ(Formatted(r.errors),
+            (Lines{"/etc/rm/missing.ini: cannot read: No such file or directory"}));
 }
 
 TEST(ConfigLoaderTest, UnreadableMainFile) {
@@ -70,11 +71,12 @@ TEST(ConfigLoaderTest, IncludeOrder) {
   env.files["/etc/rm/conf.d/y.ini"] = "";
   env.files["/etc/rm/conf.d/readme.txt"] = "";
   env.files["/abs/x.ini"] = "";
-  LoadResult r = LoadText(env, "[circus]\ninclude = b*.ini a.ini /abs/*.ini\ninclude_dir = conf.d\n");
+  LoadResult r =
+      LoadText(env, "[circus]\ninclude = b*.ini a.ini /abs/*.ini\ninclude_dir = conf.d\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
-  EXPECT_EQ(env.reads, (Lines{"/etc/rm/main.ini", "/etc/rm/b1.ini", "/etc/rm/b2.ini",
-                              "/etc/rm/a.ini", "/abs/x.ini", "/etc/rm/conf.d/y.ini",
-                              "/etc/rm/conf.d/z.ini"}));
+  EXPECT_EQ(env.reads,
+            (Lines{"/etc/rm/main.ini", "/etc/rm/b1.ini", "/etc/rm/b2.ini", "/etc/rm/a.ini",
+                   "/abs/x.ini", "/etc/rm/conf.d/y.ini", "/etc/rm/conf.d/z.ini"}));
   EXPECT_TRUE(r.warnings.empty()) << Dump(r.warnings);
 }
 
@@ -83,8 +85,9 @@ TEST(ConfigLoaderTest, MainFileWinsAndIncludesAddKeys) {
   env.files["/etc/rm/inc.ini"] =
       "[circus]\ncheck_delay = 2\n[watcher:web]\nnumprocesses = 5\ngraceful_timeout = 7\n"
       "[watcher:api]\ncmd = api\n";
-  LoadResult r = LoadText(env, "[circus]\ninclude = inc.ini\n[watcher:web]\ncmd = web\n"
-                               "numprocesses = 2\n");
+  LoadResult r = LoadText(env,
+                          "[circus]\ninclude = inc.ini\n[watcher:web]\ncmd = web\n"
+                          "numprocesses = 2\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_EQ(r.config->circus.check_delay, 2);
   const WatcherConfig* web = r.config->FindWatcher("web");
@@ -117,8 +120,9 @@ TEST(ConfigLoaderTest, IncludeIsExpandedWithTheDaemonEnvironment) {
 
 TEST(ConfigLoaderTest, IncludesDoNotNest) {
   FakeConfigEnv env;
-  env.files["/etc/rm/inc.ini"] = "[circus]\ninclude = deeper.ini\ninclude_dir = d\n"
-                                 "check_delay = 3\n";
+  env.files["/etc/rm/inc.ini"] =
+      "[circus]\ninclude = deeper.ini\ninclude_dir = d\n"
+      "check_delay = 3\n";
   env.files["/etc/rm/deeper.ini"] = "[watcher:deep]\ncmd = x\n";
   LoadResult r = LoadText(env, "[circus]\ninclude = inc.ini\n");
   ASSERT_TRUE(r.config) << Dump(r.errors);
@@ -146,8 +150,9 @@ TEST(ConfigLoaderTest, UnreadableIncludedFileIsAnError) {
 TEST(ConfigLoaderTest, ReportsEveryErrorFromEveryFile) {
   FakeConfigEnv env;
   env.files["/etc/rm/inc.ini"] = "[watcher:b]\ncmd = x\nnumprocesses = many\nbroken line\n";
-  LoadResult r = LoadText(env, "[circus]\ninclude = inc.ini\ncheck_delay = 0\n"
-                               "[watcher:a]\nstop_signal = NOPE\n");
+  LoadResult r = LoadText(env,
+                          "[circus]\ninclude = inc.ini\ncheck_delay = 0\n"
+                          "[watcher:a]\nstop_signal = NOPE\n");
   EXPECT_FALSE(r.config);
   EXPECT_EQ(Formatted(r.errors),
             (Lines{"/etc/rm/main.ini:3: [circus] check_delay: must be greater than 0, not 0",
@@ -189,7 +194,8 @@ TEST(ConfigLoaderTest, RealEnvWithIncludesAndTokenFile) {
   ASSERT_EQ(mkdir((dir.path() + "/conf.d").c_str(), 0700), 0);
   dir.Write("main.ini",
             "[circus]\ninclude_dir = conf.d\nhttpd = true\nhttpd_host = 0.0.0.0\n"
-            "http_token_file = " + dir.path() + "/token\n[watcher:a]\ncmd = a\n");
+            "http_token_file = " +
+                dir.path() + "/token\n[watcher:a]\ncmd = a\n");
   dir.Write("conf.d/2.ini", "[watcher:c]\ncmd = c\n");
   dir.Write("conf.d/1.ini", "[watcher:b]\ncmd = b\npriority = 1\n[watcher:a]\ncmd = ignored\n");
   dir.Write("token", "s3cret \n\n", 0640);

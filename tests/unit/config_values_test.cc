@@ -163,8 +163,8 @@ TEST(ConfigValuesTest, DottedName) {
 }
 
 TEST(ConfigValuesTest, Loopback) {
-  for (const char* h : {"localhost", "LocalHost", "127.0.0.1", "127.8.9.10", "::1", "[::1]",
-                        "::ffff:127.0.0.1"}) {
+  for (const char* h :
+       {"localhost", "LocalHost", "127.0.0.1", "127.8.9.10", "::1", "[::1]", "::ffff:127.0.0.1"}) {
     EXPECT_TRUE(IsLoopbackHost(h)) << h;
   }
   for (const char* h : {"0.0.0.0", "10.0.0.1", "::", "example.com", "128.0.0.1", ""}) {

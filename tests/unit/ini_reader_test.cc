@@ -152,9 +152,8 @@ TEST(IniReaderTest, LongLines) {
 
 TEST(IniReaderTest, LongLineRulesMatchShortOnes) {
   const std::string big(400, 'x');
-  Parsed p = Parse("[s]\nk = " + big + " ;comment " + big + "\ncmd = a\n    " + big +
-                   " ; c\n" + big + " = " + "\"\"" + std::string(300, ' ') + "\n# " + big +
-                   "\n" + big + "\n");
+  Parsed p = Parse("[s]\nk = " + big + " ;comment " + big + "\ncmd = a\n    " + big + " ; c\n" +
+                   big + " = " + "\"\"" + std::string(300, ' ') + "\n# " + big + "\n" + big + "\n");
   EXPECT_EQ(Entries(p), (Lines{"s|k|" + big + "|2", "s|cmd|a\n" + big + "|3", "s|" + big + "||5"}));
   EXPECT_EQ(Errors(p), (Lines{"/f.ini:7: line is not a section, a key or a comment"}));
 }

@@ -42,8 +42,9 @@ TEST(IniStoreTest, FirstDefinitionWins) {
   EXPECT_EQ(cmd->value, "first");
   EXPECT_EQ(store.Find("w")->Find("new")->value, "1");
   ASSERT_EQ(warnings.size(), 2u);
-  EXPECT_EQ(warnings[0].Format(),
-            "/main.ini:3: [w] cmd: duplicate key ignored; the first definition at /main.ini:2 wins");
+  EXPECT_EQ(
+      warnings[0].Format(),
+      "/main.ini:3: [w] cmd: duplicate key ignored; the first definition at /main.ini:2 wins");
   EXPECT_EQ(warnings[1].Format(),
             "/inc.ini:2: [w] cmd: duplicate key ignored; the first definition at /main.ini:2 wins");
 }

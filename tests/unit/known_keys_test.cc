@@ -40,9 +40,9 @@ TEST(KnownKeysTest, DidYouMean) {
 }
 
 TEST(KnownKeysTest, Hooks) {
-  for (const char* h : {"before_start", "after_start", "before_spawn", "after_spawn",
-                        "before_stop", "after_stop", "before_signal", "after_signal",
-                        "before_reap", "after_reap", "extended_stats"}) {
+  for (const char* h :
+       {"before_start", "after_start", "before_spawn", "after_spawn", "before_stop", "after_stop",
+        "before_signal", "after_signal", "before_reap", "after_reap", "extended_stats"}) {
     EXPECT_TRUE(IsHookName(h)) << h;
   }
   EXPECT_FALSE(IsHookName("on_start"));

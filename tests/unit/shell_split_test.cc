@@ -40,9 +40,7 @@ TEST(ShellSplitTest, EmptyQuotesGiveAnEmptyWord) {
   EXPECT_EQ(Split("a '' \"\" b"), (Words{"a", "", "", "b"}));
 }
 
-TEST(ShellSplitTest, HashIsNotAComment) {
-  EXPECT_EQ(Split("echo #x"), (Words{"echo", "#x"}));
-}
+TEST(ShellSplitTest, HashIsNotAComment) { EXPECT_EQ(Split("echo #x"), (Words{"echo", "#x"})); }
 
 TEST(ShellSplitTest, Errors) {
   EXPECT_EQ(ShellSplit("a 'b").error(), "no closing quotation");
