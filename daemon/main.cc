@@ -33,6 +33,26 @@ struct Options {
   std::string config;
 };
 
+// Keys this version parses and validates but does not act on yet; say so
+// rather than silently ignoring them.
+void WarnUnimplemented(const Config& config) {
+  if (!config.sockets.empty()) {
+    LOG_WARN("[socket:*] sections are validated but not bound yet in this version");
+  }
+  if (config.circus.httpd) LOG_WARN("httpd is accepted but not implemented yet");
+  for (const WatcherConfig& w : config.watchers) {
+    if (w.notify_socket) {
+      LOG_WARN("watcher '%s': notify_socket is accepted but not implemented yet", w.name.c_str());
+    }
+    if (w.max_age > 0) {
+      LOG_WARN("watcher '%s': max_age is accepted but not implemented yet", w.name.c_str());
+    }
+    if (w.max_rss > 0) {
+      LOG_WARN("watcher '%s': max_rss is accepted but not implemented yet", w.name.c_str());
+    }
+  }
+}
+
 int Usage(const char* problem) {
   if (problem) fprintf(stderr, "ringmasterd: %s\n", problem);
   fputs(kUsage, stderr);
@@ -116,6 +136,7 @@ int Run(int argc, char** argv) {
              strerror(errno));
   }
 
+  WarnUnimplemented(config);
   EventLoop loop;
   Arbiter arbiter(loop, std::move(config), env);
   LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
