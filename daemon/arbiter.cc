@@ -159,7 +159,8 @@ void Arbiter::MaybeExit() {
   // Exit once no child at all is left (orphans included).
   int status;
   pid_t r = waitpid(-1, &status, WNOHANG);
-  if (r == -1 && errno == ECHILD) {
+  if (r == -1 && errno == ECHILD && !exiting_) {
+    exiting_ = true;
     LOG_INFO("every process is stopped; exiting");
     loop_.Break();
   }

@@ -91,6 +91,7 @@ class Arbiter : public WatcherHost {
   size_t start_index_ = 0;
   bool shutting_down_ = false;
   bool hold_exit_ = false;
+  bool exiting_ = false;
   std::vector<Callback> shutdown_waiters_;
   bool watchers_stopped_ = false;
   std::mt19937_64 rng_;
