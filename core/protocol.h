@@ -37,6 +37,7 @@ struct ProtocolError {
   Errno err = Errno::kInvalidJson;
   std::string reason;
   bool cast = false;  // a malformed cast: log it, send nothing
+  std::string detail;  // parser diagnostics for the log ("json invalid"), else empty
 };
 
 constexpr size_t kMaxBodyBytes = 1 << 20;  // §3: 1 MiB

@@ -9,9 +9,15 @@
 
 #include "core/config_loader.h"
 #include "daemon/arbiter.h"
+#include "daemon/change_tracker.h"
+#include "daemon/command_dispatcher.h"
+#include "daemon/proc_stats.h"
+#include "daemon/zmq_controller.h"
 #include "daemon/log.h"
 #include "daemon/pidfile.h"
 #include "daemon/real_config_env.h"
+#include "daemon/runtime_dir.h"
+#include "core/endpoints.h"
 
 namespace ringmaster {
 namespace {
@@ -137,12 +143,40 @@ int Run(int argc, char** argv) {
   }
 
   WarnUnimplemented(config);
+  std::string endpoint = config.circus.endpoint, pubsub = config.circus.pubsub_endpoint;
+  if (endpoint.empty() || pubsub.empty()) {
+    // The default endpoints live in a private runtime directory; one with the
+    // wrong owner or mode is a configuration problem (protocol §1).
+    s = EnsurePrivateDir(DefaultRunDir());
+    if (!s.ok()) {
+      LOG_ERROR("%s", s.message().c_str());
+      fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+      return 2;
+    }
+  }
   EventLoop loop;
   Arbiter arbiter(loop, std::move(config), env);
+  ChangeTracker changes;
+  ProcStats stats;
+  ZmqController* controller_ptr = nullptr;
+  CommandDispatcher dispatcher(CommandContext{arbiter, changes, stats, env, [&controller_ptr] {
+                                                // quit: the reply is queued; flush it out.
+                                                if (controller_ptr) controller_ptr->FlushAndClose();
+                                              }});
+  ZmqController controller(loop, dispatcher);
+  controller_ptr = &controller;
+  s = controller.Bind(endpoint, pubsub);
+  if (!s.ok()) {
+    LOG_ERROR("%s", s.message().c_str());
+    fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+    return 1;
+  }
+  arbiter.fanout().Add(&controller);
   LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
            getpid(), arbiter.watchers().size(), opt.config.c_str());
   arbiter.Start();
   loop.Run();
+  controller.Close();
   LOG_INFO("ringmasterd exiting");
   return 0;
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(
   g++ cmake ninja-build pkg-config make
   libevent-dev libzmq3-dev cppzmq-dev libcpp-httplib-dev libinih-dev
-  nlohmann-json3-dev libgtest-dev
+  nlohmann-json3-dev libgtest-dev libedit-dev libcli11-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,7 +24,7 @@ class ControlTest : public E2ETest {
     ASSERT_TRUE(WaitUntil([&] { return client_->Call("numwatchers", {}, 0.5).has_value(); }, 15))
         << daemon_->Log();
   }
-  nlohmann::json Call(const std::string& cmd, const nlohmann::json& props = nlohmann::json::object(),
+  nlohmann::json Call(const std::string& cmd, const nlohmann::json& props = nlohmann::json(),
                       double deadline = 15) {
     auto r = client_->Call(cmd, props, deadline);
     EXPECT_TRUE(r.has_value()) << "no reply to " << cmd << "\n" << daemon_->Log();

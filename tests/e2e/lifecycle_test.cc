@@ -1,6 +1,7 @@
 // Daemon-level lifecycle: config errors, --check, SIGTERM, SIGHUP reloads,
 // pidfile.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "tests/e2e/e2e_util.h"
 
@@ -119,6 +120,43 @@ TEST_F(Lifecycle, PidfileWrittenAndRemoved) {
   EXPECT_EQ(std::atoi(ReadFile(pidfile).c_str()), d.pid());
   d.Stop(20);
   EXPECT_FALSE(FileExists(pidfile));
+}
+
+}  // namespace
+}  // namespace ringmaster::test
+
+namespace ringmaster::test {
+namespace {
+
+TEST_F(Lifecycle, DefaultRunDirWithGroupAccessIsRefusedWithExitTwo) {
+  // XDG_RUNTIME_DIR points the default endpoints into our temp dir.
+  std::string xdg = dir_->Path("xdg");
+  ASSERT_TRUE(WriteFile(xdg + "/ringmaster/.keep", ""));
+  ASSERT_EQ(chmod((xdg + "/ringmaster").c_str(), 0755), 0);
+  std::string cfg = WriteConfig("[watcher:w]\ncmd = " + Worker() + "\n");
+  DaemonOptions o;
+  o.env = {{"XDG_RUNTIME_DIR", xdg}};
+  daemon_ = std::make_unique<Daemon>(*dir_, o);
+  ASSERT_TRUE(daemon_->Start(cfg));
+  auto code = daemon_->WaitExit(10);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 2);
+  EXPECT_NE(daemon_->Log().find(xdg + "/ringmaster"), std::string::npos) << daemon_->Log();
+}
+
+TEST_F(Lifecycle, DefaultEndpointsWorkInAFreshPrivateRunDir) {
+  std::string xdg = dir_->Path("xdg2");
+  ASSERT_TRUE(WriteFile(xdg + "/.keep", ""));
+  std::string cfg = WriteConfig("[watcher:w]\ncmd = " + Worker() + "\n");
+  DaemonOptions o;
+  o.env = {{"XDG_RUNTIME_DIR", xdg}};
+  daemon_ = std::make_unique<Daemon>(*dir_, o);
+  ASSERT_TRUE(daemon_->Start(cfg));
+  ASSERT_TRUE(WaitUntil([&] { return FileExists(xdg + "/ringmaster/control.sock"); }, 10))
+      << daemon_->Log();
+  struct stat st;
+  ASSERT_EQ(stat((xdg + "/ringmaster").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
 }  // namespace

@@ -64,7 +64,10 @@ std::optional<nlohmann::json> ControlClient::Recv(double deadline) {
 std::optional<nlohmann::json> ControlClient::Call(const std::string& command,
                                                   const nlohmann::json& props, double deadline) {
   std::string id = NextId();
-  nlohmann::json req = {{"id", id}, {"command", command}, {"properties", props}};
+  // A `{}` argument arrives as null: send an empty object.
+  nlohmann::json req = {{"id", id},
+                        {"command", command},
+                        {"properties", props.is_null() ? nlohmann::json::object() : props}};
   SendFrames({req.dump()});
   auto end = Deadline(deadline);
   for (;;) {

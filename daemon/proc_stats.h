@@ -1,0 +1,78 @@
+// Process statistics read from /proc in Circus's psutil-based formats: the
+// INFO object of `stats` (control-protocol §7.20) and `dstats` (§7.4). Keeps
+// the previous CPU sample of each pid, so `cpu` is the share of one CPU since
+// the last call for that pid. Only small /proc files are read; nothing waits.
+// Owned by the daemon; loop thread only.
+#ifndef RINGMASTER_DAEMON_PROC_STATS_H_
+#define RINGMASTER_DAEMON_PROC_STATS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "daemon/process_tree.h"
+
+namespace ringmaster {
+
+// What a reply carries in place of INFO for a process that has exited
+// (including a zombie that is not reaped yet).
+inline constexpr char kNoSuchProcess[] = "No such process (stopped?)";
+
+class ProcStats {
+ public:
+  ProcStats();
+  ProcStats(const ProcStats&) = delete;
+  ProcStats& operator=(const ProcStats&) = delete;
+
+  // INFO of a supervised process: `started` is the wall-clock spawn time
+  // (epoch seconds) and `wid` its slot. With `with_children`, `children`
+  // holds the INFO of each direct child (without started/wid, their own
+  // `children` empty; children that vanish meanwhile are left out). A gone
+  // process gives the string kNoSuchProcess.
+  nlohmann::json Info(pid_t pid, double started, int wid, bool with_children);
+
+  // INFO of the daemon itself, without started/wid and with `children: []`;
+  // `cpu` covers the time since the previous DaemonInfo call.
+  nlohmann::json DaemonInfo();
+
+  // "<n>B" below 1024, else n/1024^k as "%.2f" plus K, M, G, T, P, E, Z, Y.
+  static std::string HumanBytes(uint64_t n);
+  // CPU seconds as Circus prints them, "M:SS.cc" (minutes modulo 60).
+  static std::string FormatCpuTime(uint64_t ticks, long ticks_per_second);
+
+ private:
+  struct CpuSample {
+    uint64_t ticks = 0;      // utime + stime
+    uint64_t starttime = 0;  // tells a reused pid apart
+    double mono = 0;         // CLOCK_MONOTONIC seconds
+  };
+
+  // INFO without started/wid/children, or nullopt if the process is gone.
+  // `prev` is the previous CPU sample of this reader, updated in place.
+  std::optional<nlohmann::json> BaseInfo(pid_t pid, std::optional<CpuSample>* prev);
+  std::string Username(uid_t uid);
+  const ProcessTree& Tree();
+  void MaybePrune();
+
+  long ticks_per_second_;
+  long page_size_;
+  double boot_time_ = 0;    // /proc/stat btime
+  uint64_t mem_total_ = 0;  // bytes, /proc/meminfo MemTotal
+  std::unordered_map<pid_t, std::optional<CpuSample>> samples_;
+  std::optional<CpuSample> daemon_sample_;
+  std::map<uid_t, std::string> usernames_;
+  // One /proc scan serves every Info call of one command (stats of all
+  // watchers), so it is reused for a short while.
+  std::optional<ProcessTree> tree_;
+  double tree_mono_ = 0;
+  int calls_since_prune_ = 0;
+};
+
+}  // namespace ringmaster
+
+#endif  // RINGMASTER_DAEMON_PROC_STATS_H_

@@ -1,0 +1,93 @@
+// The ZeroMQ side of the control protocol (control-protocol.md §1, §8): a
+// ROUTER that frames requests and hands them to the Dispatcher, and a PUB that
+// carries events. Owns its zmq context. Loop thread only; never throws.
+//
+// Edge-triggered ZMQ_FD: every wake-up drains while ZMQ_EVENTS has POLLIN, and
+// a send made outside a drain schedules one on the next loop iteration (a send
+// can consume the fd's edge). Each message is handled to the end (reply sent
+// or responder kept) before the next is read, and gets exactly one reply
+// except well-formed casts.
+#ifndef RINGMASTER_DAEMON_ZMQ_CONTROLLER_H_
+#define RINGMASTER_DAEMON_ZMQ_CONTROLLER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "core/status.h"
+#include "daemon/dispatcher.h"
+#include "daemon/event_loop.h"
+#include "daemon/event_sink.h"
+
+namespace ringmaster {
+
+class ZmqController : public EventSink {
+ public:
+  static constexpr int64_t kMaxMessageBytes = 16 << 20;  // ROUTER ZMQ_MAXMSGSIZE
+  static constexpr int kFlushLingerMs = 1000;
+
+  // `loop` and `dispatcher` must outlive this object.
+  ZmqController(EventLoop& loop, Dispatcher& dispatcher);
+  ~ZmqController() override;  // Close()
+  ZmqController(const ZmqController&) = delete;
+  ZmqController& operator=(const ZmqController&) = delete;
+
+  // Binds the ROUTER on `endpoint` and the PUB on `pubsub_endpoint` (empty:
+  // the defaults of core/endpoints.h) and starts watching the ROUTER. For
+  // ipc:// endpoints in the default RUNDIR the dir must pass EnsurePrivateDir;
+  // a stale socket file is removed only if nobody listens on it. A tcp://
+  // control endpoint is bound with a warning. Call once. On failure the
+  // controller is closed and nothing stays bound: "cannot bind control
+  // endpoint E: <reason>" (or "pubsub endpoint").
+  Status Bind(const std::string& endpoint, const std::string& pubsub_endpoint);
+
+  // EventSink: [topic "watcher.<res_name>.<event>", body] on the PUB, never
+  // blocking (dropped at the high-water mark, or once closed).
+  void Publish(const std::string& watcher, const std::string& event,
+               const nlohmann::json& body) override;
+
+  // Closes both sockets at once (linger 0: unsent messages are dropped) and
+  // terminates the context. Idempotent. Responders still held by commands
+  // become no-ops.
+  void Close();
+  // For quit, after its final reply was handed to a responder: reads nothing
+  // more, closes the sockets with ZMQ_LINGER = linger_ms so messages already
+  // queued (the quit reply, the last events) are written, then terminates the
+  // context, which blocks the caller until they are written or linger_ms
+  // passes.
+  void FlushAndClose(int linger_ms = kFlushLingerMs);
+
+  bool bound() const { return router_.handle() != nullptr; }
+
+ private:
+  struct Route;
+  class PendingReply;
+
+  void OnReadable();
+  void Drain();
+  void HandleMessage(zmq::message_t* frames, size_t kept, size_t total);
+  void HandleBody(const Route& route, std::string_view body);
+  void SendReply(const Route& route, const nlohmann::json& reply);
+  void SendRaw(const Route& route, const std::string& body);
+  void CloseSockets(int linger_ms);
+
+  EventLoop& loop_;
+  Dispatcher& dispatcher_;
+  zmq::context_t ctx_;
+  zmq::socket_t router_;
+  zmq::socket_t pub_;
+  std::unique_ptr<FdWatch> watch_;
+  Timer drain_timer_;  // a drain owed after a send made outside Drain()
+  bool draining_ = false;
+  // Responders hold a weak_ptr to this: once it is gone (Close/destruction)
+  // late replies are dropped instead of touching a dead controller.
+  std::shared_ptr<char> alive_;
+};
+
+}  // namespace ringmaster
+
+#endif  // RINGMASTER_DAEMON_ZMQ_CONTROLLER_H_
