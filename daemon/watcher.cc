@@ -105,6 +105,8 @@ void Watcher::Stop(Callback done) {
   // A start or reload in progress is cancelled: its waiters are released.
   RunAll(start_waiters_);
   surge_ = reload_spawns_left_ = reload_outstanding_ = 0;
+  reload_active_ = false;
+  if (roll_) RollFinish("'" + name() + "' was stopped during the rolling replacement");
   auto reloads = std::move(reload_waiters_);
   reload_waiters_.clear();
   for (auto& w : reloads) w("'" + name() + "' was stopped during the reload");
@@ -328,7 +330,19 @@ void Watcher::OnExit(pid_t pid, int wait_status) {
     owned->in_reload_batch = false;
     --reload_outstanding_;
   }
+  bool roll_failed = roll_ && owned->in_roll_batch;
+  if (roll_failed) roll_->starting.erase(pid);
   AfterExit(*owned, t.actions);
+  if (roll_) {
+    if (roll_failed) {
+      RollAbort("process " + std::to_string(pid) + " (wid " + std::to_string(owned->wid) +
+                ") exited with " + (code < 0 ? "signal " + std::to_string(-code)
+                                            : "code " + std::to_string(code)) +
+                " before it was ready");
+    } else if (roll_->stopping.erase(pid)) {
+      RollCheck();
+    }
+  }
   auto waiters = reap_waiters_.find(pid);
   if (waiters != reap_waiters_.end()) {
     auto run = std::move(waiters->second);

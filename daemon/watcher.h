@@ -83,6 +83,19 @@ class Watcher {
   // or failed, then stop as many of the oldest old processes as there are
   // ready replacements. `done(failure)` when finished.
   void Reload(std::function<void(std::optional<std::string>)> done);
+  // Rolling replacement (protocol §10.4): steps of `max_unavailable` (stop,
+  // wait reaped, spawn, wait ready) or, when max_surge > 0, of `max_surge`
+  // (spawn, wait ready, stop the oldest). A replacement that fails readiness
+  // aborts the roll and keeps the old processes. `done(failure)`.
+  struct RollOptions {
+    int max_unavailable = 1;
+    int max_surge = 0;
+    std::string what = "rolling restart";  // for messages
+  };
+  void Roll(RollOptions options, std::function<void(std::optional<std::string>)> done);
+  // "N/M" while a roll runs, else "".
+  std::string RollStep() const;
+
   // Sends a signal now (no stop sequence, no `kill` event).
   void SignalProcess(pid_t pid, int sig);
   bool Owns(pid_t pid) const { return procs_.count(pid) && procs_.at(pid)->state != ProcState::kExited; }
@@ -142,6 +155,25 @@ class Watcher {
   Timer spawn_timer_;  // warmup_delay pacing between spawns
   void CheckSettled();
   void CheckReload();
+  void RollNextStep();
+  void RollCheck();
+  void RollAbort(const std::string& why);
+  void RollFinish(std::optional<std::string> failure);
+
+  struct RollState {
+    RollOptions opts;
+    std::deque<pid_t> old;         // old processes still to replace, oldest first
+    std::set<pid_t> stopping;      // old ones stopped in this step
+    std::set<pid_t> starting;      // replacements of this step, not ready yet
+    int to_spawn_after_reap = 0;   // max_surge == 0: spawn this many once reaped
+    int total = 0;
+    int replaced = 0;
+    int step = 0;
+    int steps = 0;
+    bool collecting = false;       // new spawns belong to this step
+    std::function<void(std::optional<std::string>)> done;
+  };
+  std::unique_ptr<RollState> roll_;
 
   std::vector<Callback> settle_waiters_;
   std::map<pid_t, std::vector<Callback>> reap_waiters_;
@@ -150,6 +182,7 @@ class Watcher {
   int reload_spawns_left_ = 0;    // replacements still to spawn
   int reload_outstanding_ = 0;    // replacements not yet ready or failed
   int reload_ready_ = 0;
+  bool reload_active_ = false;
   std::vector<std::function<void(std::optional<std::string>)>> reload_waiters_;
   std::vector<Callback> start_waiters_;
   std::vector<Callback> stop_waiters_;

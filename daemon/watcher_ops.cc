@@ -59,7 +59,8 @@ void Watcher::Reload(std::function<void(std::optional<std::string>)> done) {
     return;
   }
   reload_waiters_.push_back(std::move(done));
-  if (surge_ > 0) return;  // a reload is already running: finish with it
+  if (reload_active_) return;  // a reload is already running: finish with it
+  reload_active_ = true;
   int n = desired_;
   LOG_INFO("watcher '%s': graceful reload of %d process(es)", name().c_str(), n);
   surge_ = n;
@@ -74,8 +75,9 @@ void Watcher::Reload(std::function<void(std::optional<std::string>)> done) {
 }
 
 void Watcher::CheckReload() {
-  if (surge_ == 0 && reload_waiters_.empty()) return;
+  if (!reload_active_) return;
   if (reload_spawns_left_ > 0 || reload_outstanding_ > 0) return;
+  reload_active_ = false;
   int wanted = surge_;
   int ready = reload_ready_;
   surge_ = 0;

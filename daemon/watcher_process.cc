@@ -104,6 +104,11 @@ void Watcher::SpawnProcess(int wid) {
     --reload_spawns_left_;
     p.in_reload_batch = true;
   }
+  if (roll_ && (roll_->collecting || roll_->to_spawn_after_reap > 0)) {
+    if (roll_->to_spawn_after_reap > 0) --roll_->to_spawn_after_reap;
+    p.in_roll_batch = true;
+    roll_->starting.insert(p.pid);
+  }
   p.status_fd = std::move(c.status_fd);
   p.status_watch = std::make_unique<FdWatch>(host_.loop(), p.status_fd.get(), FdWatch::kRead,
                                              [this, &p] { OnStatusReadable(p); });
@@ -221,6 +226,12 @@ void Watcher::Perform(Process& p, uint32_t a) {
       ++reload_ready_;
       --reload_outstanding_;
     }
+    if (p.in_roll_batch && roll_) {
+      p.in_roll_batch = false;
+      roll_->starting.erase(p.pid);
+      if (roll_->opts.max_surge == 0) ++roll_->replaced;
+      RollCheck();
+    }
     MaybeFinishStart();
     CheckReload();
     CheckSettled();
@@ -240,6 +251,12 @@ void Watcher::Perform(Process& p, uint32_t a) {
     if (p.in_reload_batch) {
       p.in_reload_batch = false;
       --reload_outstanding_;
+    }
+    if (p.in_roll_batch && roll_) {
+      p.in_roll_batch = false;
+      roll_->starting.erase(p.pid);
+      RollAbort("process " + std::to_string(p.pid) + " (wid " + std::to_string(p.wid) +
+                ") could not be spawned: " + p.exec_error);
     }
     AfterExit(p, a);
     CheckReload();

@@ -17,17 +17,20 @@ void CmdReload(CommandContext& ctx, const Request& req, Responder respond) {
     for (const auto& w : ctx.arbiter.watchers()) scope.push_back(w.get());
   }
   bool graceful = PropBool(req, "graceful", true);
+  bool sequential = PropBool(req, "sequential");
   Watcher* only = HasProp(req, "name") ? scope.front() : nullptr;
   auto before = std::make_shared<std::set<pid_t>>(only ? LivePids(*only) : std::set<pid_t>{});
   RunChange(
       ctx, req, respond, scope, "reload",
-      [graceful](Watcher& w, auto done) {
+      [graceful, sequential, req](Watcher& w, auto done) {
         if (!graceful) {
           w.Stop([&w, done] { w.Start([done] { done(std::nullopt); }); });
         } else if (w.config().send_hup && w.state() != WatcherState::kStopped) {
           for (const Process* p : w.processes()) w.SignalProcess(p->pid, SIGHUP);
           w.PublishReloaded();
           done(std::nullopt);
+        } else if (sequential) {
+          w.Roll(RollOptionsFrom(req, w.desired(), "rolling reload"), done);
         } else {
           w.Reload(done);
         }

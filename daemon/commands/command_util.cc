@@ -206,3 +206,33 @@ void RunResize(CommandContext& ctx, const Request& req, Responder respond, int s
 }
 
 }  // namespace ringmaster
+
+namespace ringmaster {
+namespace {
+
+int CountOrPercent(const Request& req, const char* key, int n, int fallback, bool round_up) {
+  auto it = req.properties.find(key);
+  if (it == req.properties.end() || it->is_null()) return fallback;
+  long long v = 0;
+  if (it->is_number_integer()) {
+    v = it->get<long long>();
+  } else if (it->is_string()) {
+    std::string s = it->get<std::string>();
+    long long pct = std::atoll(s.c_str());
+    v = round_up ? (pct * n + 99) / 100 : pct * n / 100;
+  }
+  return static_cast<int>(std::clamp<long long>(v, 0, std::max(n, 0)));
+}
+
+}  // namespace
+
+Watcher::RollOptions RollOptionsFrom(const Request& req, int numprocesses, const std::string& what) {
+  Watcher::RollOptions o;
+  o.what = what;
+  o.max_unavailable = CountOrPercent(req, "max_unavailable", numprocesses, 1, false);
+  o.max_surge = CountOrPercent(req, "max_surge", numprocesses, 0, true);
+  if (o.max_unavailable == 0 && o.max_surge == 0) o.max_unavailable = 1;
+  return o;
+}
+
+}  // namespace ringmaster

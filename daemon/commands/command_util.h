@@ -62,3 +62,10 @@ namespace ringmaster {
 // incr (+1) / decr (-1).
 void RunResize(CommandContext& ctx, const Request& req, Responder respond, int sign);
 }  // namespace ringmaster
+
+namespace ringmaster {
+// max_unavailable / max_surge from the request (int or "N%" of numprocesses):
+// unavailable rounds down, surge rounds up, both capped at numprocesses; both
+// 0 means max_unavailable 1 (protocol §10.4).
+Watcher::RollOptions RollOptionsFrom(const Request& req, int numprocesses, const std::string& what);
+}  // namespace ringmaster

@@ -47,7 +47,7 @@ nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w) {
     busy = {{"command", c->command},
             {"id", c->request_id},
             {"since", c->since},
-            {"step", c->step.empty() ? nlohmann::json() : nlohmann::json(c->step)}};
+            {"step", w.RollStep().empty() ? nlohmann::json() : nlohmann::json(w.RollStep())}};
   }
   return {{"state", ToString(w.state())},
           {"readiness", readiness},
