@@ -19,7 +19,12 @@ Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
       env_(env),
       start_timer_(loop, [this] { StartNext(start_index_); }),
       rng_(std::random_device{}()),
-      sweep_timer_(loop, [this] { RunOrphanSweep(); }) {
+      sweep_timer_(loop, [this] { RunOrphanSweep(); }),
+      housekeeping_timer_(loop, [this] {
+        if (shutting_down_) return;
+        for (auto& w : watchers_) w->Housekeeping();
+        housekeeping_timer_.Start(config_.circus.check_delay);
+      }) {
   fanout_.Add(&log_sink_);
   for (const WatcherConfig& wc : config_.watchers) {
     watchers_.push_back(std::make_unique<Watcher>(*this, wc));
@@ -71,6 +76,7 @@ Watcher* Arbiter::FindWatcher(const std::string& name) {
 }
 
 void Arbiter::Start() {
+  housekeeping_timer_.Start(config_.circus.check_delay);
   start_index_ = 0;
   StartNext(0);
 }

@@ -99,6 +99,7 @@ class Arbiter : public WatcherHost {
   double tree_time_ = -1;
   std::set<std::pair<std::string, int>> sweep_requests_;
   Timer sweep_timer_;
+  Timer housekeeping_timer_;  // check_delay: rotation, safety reconcile
 };
 
 }  // namespace ringmaster

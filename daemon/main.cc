@@ -50,12 +50,6 @@ void WarnUnimplemented(const Config& config) {
     if (w.notify_socket) {
       LOG_WARN("watcher '%s': notify_socket is accepted but not implemented yet", w.name.c_str());
     }
-    if (w.max_age > 0) {
-      LOG_WARN("watcher '%s': max_age is accepted but not implemented yet", w.name.c_str());
-    }
-    if (w.max_rss > 0) {
-      LOG_WARN("watcher '%s': max_rss is accepted but not implemented yet", w.name.c_str());
-    }
   }
 }
 

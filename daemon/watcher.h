@@ -91,8 +91,14 @@ class Watcher {
     int max_unavailable = 1;
     int max_surge = 0;
     std::string what = "rolling restart";  // for messages
+    bool emit_reload = true;               // rotations emit `rotate` instead
+    std::vector<pid_t> only;               // replace just these (rotation)
   };
   void Roll(RollOptions options, std::function<void(std::optional<std::string>)> done);
+  // The check_delay tick: starts the rotation of at most one process whose
+  // max_age deadline passed or whose RSS is above max_rss (spawn-first).
+  void Housekeeping();
+
   // "N/M" while a roll runs, else "".
   std::string RollStep() const;
 

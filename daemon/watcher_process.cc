@@ -100,6 +100,11 @@ void Watcher::SpawnProcess(int wid) {
   p.started = EventLoop::WallNow();
   p.started_mono = host_.loop().MonotonicNow();
   p.in_start_batch = state_ == WatcherState::kStarting;
+  if (config_.max_age > 0) {
+    // Drawn once per process so one watcher's rotations spread out.
+    p.rotate_at = p.started_mono + static_cast<double>(config_.max_age) +
+                  host_.Random01() * static_cast<double>(config_.max_age_variance);
+  }
   if (reload_spawns_left_ > 0) {
     --reload_spawns_left_;
     p.in_reload_batch = true;

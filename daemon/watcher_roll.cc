@@ -2,7 +2,10 @@
 // capacity is kept either by replacing at most max_unavailable at a time
 // (stop first) or by spawning max_surge extra processes first. Driven by
 // readiness and reap events; nothing blocks.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 
 #include "daemon/log.h"
 #include "daemon/watcher.h"
@@ -27,7 +30,12 @@ void Watcher::Roll(RollOptions opts, std::function<void(std::optional<std::strin
   roll_->opts = opts;
   roll_->done = std::move(done);
   for (const Process* p : processes()) {
-    if (p->state != ProcState::kStopping && p->state != ProcState::kKilling) roll_->old.push_back(p->pid);
+    if (p->state == ProcState::kStopping || p->state == ProcState::kKilling) continue;
+    if (!opts.only.empty() &&
+        std::find(opts.only.begin(), opts.only.end(), p->pid) == opts.only.end()) {
+      continue;
+    }
+    roll_->old.push_back(p->pid);
   }
   roll_->total = static_cast<int>(roll_->old.size());
   int per_step = opts.max_surge > 0 ? opts.max_surge : std::max(1, opts.max_unavailable);
@@ -118,12 +126,72 @@ void Watcher::RollAbort(const std::string& why) {
 void Watcher::RollFinish(std::optional<std::string> failure) {
   if (!roll_) return;
   auto done = std::move(roll_->done);
+  bool roll_emit_reload_ = roll_->opts.emit_reload;
   roll_.reset();
-  if (!failure) {
+  if (!failure && roll_emit_reload_) {
     LOG_INFO("watcher '%s': rolling replacement finished", name().c_str());
     host_.events().Publish(name(), "reload", {{"time", EventLoop::WallNow()}});
   }
   if (done) done(failure);
+}
+
+}  // namespace ringmaster
+
+namespace ringmaster {
+namespace {
+
+// Resident set size in bytes (/proc/<pid>/statm, the process alone), or -1.
+int64_t ReadRss(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/statm", pid);
+  FILE* f = fopen(path, "re");
+  if (f == nullptr) return -1;
+  unsigned long long size = 0, resident = 0;
+  int n = fscanf(f, "%llu %llu", &size, &resident);
+  fclose(f);
+  if (n != 2) return -1;
+  return static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace
+
+void Watcher::Housekeeping() {
+  // Commands and running replacements take precedence; one rotation at a time.
+  if (state_ != WatcherState::kActive || roll_ || reload_active_) return;
+  if (config_.max_age <= 0 && config_.max_rss <= 0) return;
+  double now = host_.loop().MonotonicNow();
+  for (const Process* p : processes()) {
+    if (p->state != ProcState::kReady) continue;
+    auto slot = slots_.find(p->wid);
+    if (slot != slots_.end() && slot->second.respawn_timer && slot->second.respawn_timer->pending()) {
+      continue;  // a failed replacement's backoff is still running
+    }
+    std::string reason;
+    int64_t rss = -1;
+    if (p->rotate_at > 0 && now >= p->rotate_at) reason = "max_age";
+    if (reason.empty() && config_.max_rss > 0) {
+      rss = ReadRss(p->pid);
+      if (rss > config_.max_rss) reason = "max_rss";
+    }
+    if (reason.empty()) continue;
+    nlohmann::json body = {{"process_pid", p->pid}, {"reason", reason}, {"time", EventLoop::WallNow()}};
+    if (reason == "max_rss") body["rss"] = rss;
+    host_.events().Publish(name(), "rotate", body);
+    LOG_INFO("watcher '%s': rotating process %d (%s)", name().c_str(), p->pid, reason.c_str());
+    RollOptions opts;
+    opts.max_surge = 1;
+    opts.what = "rotation";
+    opts.emit_reload = false;
+    opts.only = {p->pid};
+    pid_t pid = p->pid;
+    Roll(opts, [this, pid](std::optional<std::string> failure) {
+      if (failure) {
+        LOG_WARN("watcher '%s': rotation of process %d failed, kept: %s", name().c_str(), pid,
+                 failure->c_str());
+      }
+    });
+    return;
+  }
 }
 
 }  // namespace ringmaster
