@@ -24,7 +24,24 @@ Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
         if (shutting_down_) return;
         for (auto& w : watchers_) w->Housekeeping();
         housekeeping_timer_.Start(config_.circus.check_delay);
+      }),
+      notify_(loop, [this](pid_t pid, const std::map<std::string, std::string>& kv) {
+        auto it = pids_.find(pid);
+        if (it == pids_.end()) {
+          LOG_DEBUG("notify datagram from unsupervised pid %d dropped", pid);
+          return;
+        }
+        it->second->OnNotify(pid, kv);
       }) {
+  bool wants_notify = false;
+  for (const WatcherConfig& wc : config_.watchers) wants_notify = wants_notify || wc.notify_socket;
+  // Bound up front (cheap) so watchers added later by reload or `add` can use it.
+  Status ns = notify_.Bind();
+  if (!ns.ok() && wants_notify) {
+    LOG_ERROR("%s: notify_socket readiness will time out", ns.message().c_str());
+  } else if (!ns.ok()) {
+    LOG_DEBUG("%s", ns.message().c_str());
+  }
   fanout_.Add(&log_sink_);
   for (const WatcherConfig& wc : config_.watchers) {
     watchers_.push_back(std::make_unique<Watcher>(*this, wc));

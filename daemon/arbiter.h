@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
+#include "daemon/notify_listener.h"
 #include "daemon/watcher.h"
 
 namespace ringmaster {
@@ -70,6 +71,7 @@ class Arbiter : public WatcherHost {
   double Random01() override;
   const ProcessTree& Tree() override;
   void SweepOrphans(const std::string& watcher, int wid) override;
+  std::string NotifyAddress() override { return notify_.address(); }
 
  private:
   void OnSigchld();
@@ -99,7 +101,8 @@ class Arbiter : public WatcherHost {
   double tree_time_ = -1;
   std::set<std::pair<std::string, int>> sweep_requests_;
   Timer sweep_timer_;
-  Timer housekeeping_timer_;  // check_delay: rotation, safety reconcile
+  Timer housekeeping_timer_;
+  NotifyListener notify_;  // check_delay: rotation, safety reconcile
 };
 
 }  // namespace ringmaster

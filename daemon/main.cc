@@ -47,9 +47,6 @@ void WarnUnimplemented(const Config& config) {
   }
   if (config.circus.httpd) LOG_WARN("httpd is accepted but not implemented yet");
   for (const WatcherConfig& w : config.watchers) {
-    if (w.notify_socket) {
-      LOG_WARN("watcher '%s': notify_socket is accepted but not implemented yet", w.name.c_str());
-    }
   }
 }
 

@@ -35,6 +35,7 @@ struct Process {
   std::optional<int> stop_signal;         // `kill` command override
   std::optional<double> graceful_timeout;  // `kill` command override
   std::string exec_error;         // "STAGE: strerror" from the child
+  std::string status_text;        // last NOTIFY_SOCKET STATUS=
 
   std::unique_ptr<Timer> ready_timer;
   std::unique_ptr<Timer> grace_timer;

@@ -41,6 +41,8 @@ class WatcherHost {
   // Asks for a (coalesced) sweep that SIGKILLs orphans adopted by the daemon
   // whose RINGMASTER_WATCHER/RINGMASTER_WID mark them as this watcher's (wid 0: any).
   virtual void SweepOrphans(const std::string& watcher, int wid) = 0;
+  // NOTIFY_SOCKET for watchers with notify_socket ("" when unavailable).
+  virtual std::string NotifyAddress() { return ""; }
   // Socket fds by lowercase name, for $(circus.sockets.X) and use_sockets.
   virtual std::map<std::string, int> SocketFds() { return {}; }
 };
@@ -105,6 +107,9 @@ class Watcher {
   // Sends a signal now (no stop sequence, no `kill` event).
   void SignalProcess(pid_t pid, int sig);
   bool Owns(pid_t pid) const { return procs_.count(pid) && procs_.at(pid)->state != ProcState::kExited; }
+  // A NOTIFY_SOCKET datagram from one of our pids: READY=1, STATUS=...
+  void OnNotify(pid_t pid, const std::map<std::string, std::string>& kv);
+
   // rm with nostop: forget every process, leaving it running unsupervised.
   void Abandon();
   // Counts for status detail.

@@ -38,6 +38,10 @@ void Watcher::SpawnProcess(int wid) {
   std::map<std::string, std::string> env = config_.env;
   env["RINGMASTER_WATCHER"] = config_.name;
   env["RINGMASTER_WID"] = std::to_string(wid);
+  if (config_.notify_socket) {
+    std::string addr = host_.NotifyAddress();
+    if (!addr.empty()) env["NOTIFY_SOCKET"] = addr;
+  }
   std::map<std::string, int> sockets = host_.SocketFds();
 
   SpawnVars vars;
@@ -178,6 +182,19 @@ void Watcher::OnReadyReadable(Process& p) {
              p.pid);
     p.readiness_failed = true;
     Dispatch(p, ProcEvent::kReadyFailed);
+  }
+}
+
+void Watcher::OnNotify(pid_t pid, const std::map<std::string, std::string>& kv) {
+  Process* p = Find(pid);
+  if (p == nullptr) return;
+  auto status = kv.find("STATUS");
+  if (status != kv.end()) p->status_text = status->second;
+  auto ready = kv.find("READY");
+  if (config_.notify_socket && ready != kv.end() && ready->second == "1" && !p->became_ready) {
+    // An exec'd process may report before its exec-status EOF was seen.
+    if (p->state == ProcState::kSpawning) OnStatusReadable(*p);
+    Dispatch(*p, ProcEvent::kReady);
   }
 }
 

@@ -36,7 +36,8 @@ nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w) {
                      {"started", p->started},
                      {"ready_at", p->became_ready ? nlohmann::json(p->ready_at) : nlohmann::json()},
                      {"rss", Rss(p->pid)},
-                     {"status_text", nullptr}});
+                     {"status_text", p->status_text.empty() ? nlohmann::json()
+                                                            : nlohmann::json(p->status_text)}});
   }
   std::string readiness = w.state() == WatcherState::kStopped ? "stopped"
                           : ready >= w.desired()              ? "ready"
