@@ -1,6 +1,7 @@
 #include "ctl/args.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 namespace ringmaster {

@@ -24,9 +24,9 @@ using Clock = std::chrono::steady_clock;
 // when the reply deadline itself is an hour (--wait).
 constexpr double kConnectTimeout = 5.0;
 
-// Upper bound of one poll slice, so Ctrl-C is noticed promptly even if the
-// signal lands between the flag check and zmq_poll.
-constexpr auto kPollSlice = std::chrono::milliseconds(100);
+// Upper bound of one poll slice: Ctrl-C interrupts zmq_poll at once, except
+// when it lands between the flag check and the poll.
+constexpr auto kPollSlice = std::chrono::milliseconds(250);
 
 std::string FormatSeconds(double s) {
   char buf[32];
@@ -44,24 +44,24 @@ std::string MissingIpcSocket(const std::string& endpoint) {
   return "no socket at " + path + " (" + std::strerror(errno) + ")";
 }
 
-// Waits for `events` on `sock` until `deadline`; false on timeout or interrupt.
-bool PollUntil(zmq::socket_t& sock, short events, Clock::time_point deadline, bool* interrupted) {
-  while (true) {
-    if (Interrupted()) {
-      *interrupted = true;
-      return false;
+enum class Wait { kReady, kTimeout, kInterrupted, kDisconnected };
+
+// True if the monitor reported that the connection to the daemon closed.
+// Other events (connect retries, handshakes) are drained and ignored.
+bool DrainMonitor(zmq::socket_t& monitor) {
+  bool disconnected = false;
+  zmq::message_t frame;
+  while (monitor.recv(frame, zmq::recv_flags::dontwait)) {
+    // Frame 1: uint16 event + uint32 value; frame 2: the endpoint.
+    if (frame.size() >= 2) {
+      uint16_t event = 0;
+      std::memcpy(&event, frame.data(), sizeof(event));
+      disconnected |= event == ZMQ_EVENT_DISCONNECTED;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    zmq::pollitem_t item = {sock.handle(), 0, events, 0};
-    try {
-      if (zmq::poll(&item, 1, std::min(left, kPollSlice)) > 0 && (item.revents & events)) {
-        return true;
-      }
-    } catch (const zmq::error_t& e) {
-      if (e.num() != EINTR) throw;
+    while (frame.more() && monitor.recv(frame, zmq::recv_flags::dontwait)) {
     }
   }
+  return disconnected;
 }
 
 }  // namespace
@@ -77,6 +77,51 @@ std::string RandomHexId() {
 struct Client::Impl {
   zmq::context_t context{1};
   zmq::socket_t socket{context, zmq::socket_type::dealer};
+  // Connection events of `socket`: a daemon that exits or crashes while we
+  // wait (possibly an hour, with --wait) must end the wait at once.
+  zmq::socket_t monitor{context, zmq::socket_type::pair};
+
+  explicit Impl(const std::string& endpoint) {
+    socket.set(zmq::sockopt::linger, 0);
+    const std::string identity = RandomHexId();  // 32 hex digits, as Circus clients use
+    socket.set(zmq::sockopt::routing_id, zmq::buffer(identity));
+    // Queue nothing until a connection exists, so "can we send?" answers
+    // "is anyone listening?".
+    socket.set(zmq::sockopt::immediate, 1);
+    const std::string monitor_endpoint = "inproc://ringctl-monitor-" + identity;
+    if (zmq_socket_monitor(socket.handle(), monitor_endpoint.c_str(), ZMQ_EVENT_DISCONNECTED) !=
+        0) {
+      throw zmq::error_t();
+    }
+    monitor.set(zmq::sockopt::linger, 0);
+    monitor.connect(monitor_endpoint);
+    socket.connect(endpoint);
+  }
+
+  // Waits for `events` on the DEALER until `deadline`; with `watch_link`, a
+  // disconnection ends the wait (after a last look for an already queued
+  // reply, which the daemon may have sent just before closing).
+  Wait PollUntil(short events, Clock::time_point deadline, bool watch_link) {
+    while (true) {
+      if (Interrupted()) return Wait::kInterrupted;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return Wait::kTimeout;
+      zmq::pollitem_t items[] = {{socket.handle(), 0, events, 0},
+                                 {monitor.handle(), 0, ZMQ_POLLIN, 0}};
+      try {
+        zmq::poll(items, 2, std::min(left, kPollSlice));
+      } catch (const zmq::error_t& e) {
+        if (e.num() != EINTR) throw;
+        continue;
+      }
+      if (items[0].revents & events) return Wait::kReady;
+      if ((items[1].revents & ZMQ_POLLIN) && DrainMonitor(monitor) && watch_link) {
+        zmq::pollitem_t last = {socket.handle(), 0, events, 0};
+        return zmq::poll(&last, 1, std::chrono::milliseconds(0)) > 0 ? Wait::kReady
+                                                                     : Wait::kDisconnected;
+      }
+    }
+  }
 };
 
 Client::Client(std::string endpoint) : endpoint_(std::move(endpoint)) {}
@@ -86,47 +131,52 @@ Client::~Client() = default;
 CallResult Client::Call(const std::string& command, const nlohmann::json& properties,
                         double timeout_s) {
   CallResult result;
-  if (std::string missing = MissingIpcSocket(endpoint_); !missing.empty()) {
-    result.error = CallError::kUnreachable;
-    result.detail = missing;
+  auto fail = [&result](CallError error, std::string detail) {
+    result.error = error;
+    result.detail = std::move(detail);
     return result;
+  };
+  if (std::string missing = MissingIpcSocket(endpoint_); !missing.empty()) {
+    return fail(CallError::kUnreachable, missing);
   }
   try {
-    if (!impl_) {
-      auto impl = std::make_unique<Impl>();
-      impl->socket.set(zmq::sockopt::linger, 0);
-      const std::string identity = RandomHexId();
-      impl->socket.set(zmq::sockopt::routing_id, zmq::buffer(identity));
-      // Queue nothing until a connection exists, so "can we send?" answers
-      // "is anyone listening?".
-      impl->socket.set(zmq::sockopt::immediate, 1);
-      impl->socket.connect(endpoint_);
-      impl_ = std::move(impl);
-    }
-    zmq::socket_t& sock = impl_->socket;
+    if (!impl_) impl_ = std::make_unique<Impl>(endpoint_);
     const auto start = Clock::now();
-    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(timeout_s));
-    const auto connect_deadline =
-        start + std::chrono::duration_cast<Clock::duration>(
-                    std::chrono::duration<double>(std::min(timeout_s, kConnectTimeout)));
-    bool interrupted = false;
-    if (!PollUntil(sock, ZMQ_POLLOUT, connect_deadline, &interrupted)) {
-      result.error = interrupted ? CallError::kInterrupted : CallError::kUnreachable;
-      result.detail = interrupted ? "interrupted"
-                                  : "no connection within " +
-                                        FormatSeconds(std::min(timeout_s, kConnectTimeout)) + " s";
-      return result;
+    auto after = [start](double s) {
+      return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+    };
+    const double connect_timeout = std::min(timeout_s, kConnectTimeout);
+    switch (impl_->PollUntil(ZMQ_POLLOUT, after(connect_timeout), false)) {
+      case Wait::kReady:
+        break;
+      case Wait::kInterrupted:
+        return fail(CallError::kInterrupted, "interrupted");
+      default:
+        return fail(CallError::kUnreachable,
+                    "no connection within " + FormatSeconds(connect_timeout) + " s");
     }
+    // Disconnections of earlier connections (the shell outlives daemon
+    // restarts) say nothing about the one we are about to use.
+    DrainMonitor(impl_->monitor);
+
+    zmq::socket_t& sock = impl_->socket;
     const std::string id = RandomHexId();
-    nlohmann::json request = {{"id", id}, {"command", command}, {"properties", properties}};
+    const nlohmann::json request = {{"id", id}, {"command", command}, {"properties", properties}};
     const std::string body = request.dump();
     if (!sock.send(zmq::buffer(body), zmq::send_flags::dontwait)) {
-      result.error = CallError::kUnreachable;
-      result.detail = "the connection went away before the request was sent";
-      return result;
+      return fail(CallError::kUnreachable, "the connection went away before the request was sent");
     }
-    while (PollUntil(sock, ZMQ_POLLIN, deadline, &interrupted)) {
+    while (true) {
+      switch (impl_->PollUntil(ZMQ_POLLIN, after(timeout_s), true)) {
+        case Wait::kReady:
+          break;
+        case Wait::kTimeout:
+          return fail(CallError::kTimeout, "no reply");
+        case Wait::kInterrupted:
+          return fail(CallError::kInterrupted, "interrupted");
+        case Wait::kDisconnected:
+          return fail(CallError::kUnreachable, "the connection closed before the reply came");
+      }
       // A reply is one frame; keep the last frame so a stray empty delimiter
       // cannot hide it.
       std::string frame;
@@ -137,21 +187,17 @@ CallResult Client::Call(const std::string& command, const nlohmann::json& proper
       } while (msg.more());
       nlohmann::json reply = nlohmann::json::parse(frame, nullptr, false);
       if (!reply.is_object()) {
-        result.error = CallError::kBadReply;
-        result.detail = "the reply is not a JSON object: " + frame.substr(0, 200);
-        return result;
+        return fail(CallError::kBadReply,
+                    "the reply is not a JSON object: " + frame.substr(0, 200));
       }
       if (!reply.contains("id") || reply["id"] != id) continue;  // a stale reply
       result.reply = std::move(reply);
       return result;
     }
-    result.error = interrupted ? CallError::kInterrupted : CallError::kTimeout;
-    result.detail = interrupted ? "interrupted" : "no reply";
   } catch (const zmq::error_t& e) {
-    result.error = CallError::kUnreachable;
-    result.detail = e.what();
+    impl_.reset();  // start afresh on the next call
+    return fail(CallError::kUnreachable, e.what());
   }
-  return result;
 }
 
 std::string DescribeCallError(const CallResult& result, const std::string& endpoint,

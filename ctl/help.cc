@@ -72,9 +72,7 @@ std::string CommandListHelp() {
   }
   rows.push_back({kListenSynopsis, "print events until Ctrl-C"});
   rows.push_back({kHelpSynopsis, kHelpSummary});
-  std::string table = FormatTable({"COMMAND", "DESCRIPTION"}, rows);
-  table.erase(0, table.find('\n') + 1);  // the header adds nothing here
-  return "Commands:\n" + Indent(table) +
+  return "Commands:\n" + Indent(FormatRows(rows)) +
          "\n'ringctl help COMMAND' describes a command's arguments and flags.\n";
 }
 
@@ -114,7 +112,9 @@ std::string CommandHelp(const std::string& name) {
     }
     if (pos.kind == PositionalKind::kKeyValues) {
       help += (help.empty() ? "" : "; ") +
-              std::string("values become int, number, true/false or null when they parse so");
+              std::string(
+                  "each VALUE is sent as an int, number, true/false or null when it reads as ") +
+              "one, else as a string";
     }
     args.push_back({pos.label, help + (pos.optional ? "" : " (required)")});
   }
@@ -131,11 +131,14 @@ std::string CommandHelp(const std::string& name) {
   if (spec->async) {
     flags.push_back({"--wait", "return when the operation has finished, with its result"});
   }
-  if (!args.empty())
-    out += "\nArguments:\n" + Indent(FormatTable(args.front(), {args.begin() + 1, args.end()}));
-  if (!flags.empty())
-    out += "\nFlags:\n" + Indent(FormatTable(flags.front(), {flags.begin() + 1, flags.end()}));
-  out += "\nGlobal flags --json, --wait and --timeout S may also follow the command.\n";
+  if (!args.empty()) out += "\nArguments:\n" + Indent(FormatRows(args));
+  if (!flags.empty()) out += "\nFlags:\n" + Indent(FormatRows(flags));
+  out += "\n";
+  if (!positionals.empty()) {
+    out += "Each argument may also be given as a flag named after its property, e.g. " +
+           FlagName(positionals.back().prop) + " VALUE.\n";
+  }
+  out += "Global flags --json, --wait and --timeout S may also follow the command.\n";
   return out;
 }
 

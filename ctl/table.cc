@@ -15,13 +15,20 @@ size_t DisplayWidth(const std::string& s) {
 }  // namespace
 
 std::string FormatTable(const TableRow& header, const std::vector<TableRow>& rows) {
-  size_t ncols = header.size();
+  std::vector<TableRow> all;
+  all.reserve(rows.size() + 1);
+  all.push_back(header);
+  all.insert(all.end(), rows.begin(), rows.end());
+  return FormatRows(all);
+}
+
+std::string FormatRows(const std::vector<TableRow>& rows) {
+  size_t ncols = 0;
   for (const TableRow& r : rows) ncols = std::max(ncols, r.size());
   std::vector<size_t> width(ncols, 0);
   auto measure = [&](const TableRow& r) {
     for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], DisplayWidth(r[c]));
   };
-  measure(header);
   for (const TableRow& r : rows) measure(r);
 
   std::string out;
@@ -36,7 +43,6 @@ std::string FormatTable(const TableRow& header, const std::vector<TableRow>& row
     out += line;
     out += '\n';
   };
-  emit(header);
   for (const TableRow& r : rows) emit(r);
   return out;
 }

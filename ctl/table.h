@@ -14,6 +14,9 @@ using TableRow = std::vector<std::string>;
 // header are padded with empty cells. Widths count UTF-8 code points.
 std::string FormatTable(const TableRow& header, const std::vector<TableRow>& rows);
 
+// The same without a header line (help texts).
+std::string FormatRows(const std::vector<TableRow>& rows);
+
 }  // namespace ringmaster
 
 #endif  // RINGMASTER_CTL_TABLE_H_
