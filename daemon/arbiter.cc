@@ -326,7 +326,11 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
     a.explicit_keys = b.explicit_keys;
     bool only_count = old != nullptr && a == b;
     bool running = w->state() != WatcherState::kStopped;
+    // Runtime incr/decr survive unless the file's own count changed (§12).
+    bool count_changed = old == nullptr || old->numprocesses != wc.numprocesses;
+    int runtime_count = w->desired();
     w->SetConfig(wc);
+    if (!count_changed && runtime_count != wc.numprocesses) w->Resize(runtime_count);
     if (only_count) {
       LOG_INFO("reload: watcher '%s' resized to %d", wc.name.c_str(), wc.numprocesses);
       resized.push_back(wc.name);

@@ -168,6 +168,13 @@ int Run(int argc, char** argv) {
   arbiter.Start();
   loop.Run();
   controller.Close();
+  // libzmq leaves ipc socket files behind; a stale one would make the next
+  // client wait for a connection instead of failing at once.
+  for (const std::string& e : {endpoint.empty() ? DefaultEndpoint() : endpoint,
+                               pubsub.empty() ? DefaultPubsubEndpoint() : pubsub}) {
+    std::string path = IpcPath(e);
+    if (!path.empty()) unlink(path.c_str());
+  }
   LOG_INFO("ringmasterd exiting");
   return 0;
 }

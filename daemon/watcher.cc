@@ -73,6 +73,13 @@ void Watcher::SetConfig(WatcherConfig config) {
 }
 
 void Watcher::Start(Callback done) {
+  if (state_ == WatcherState::kActive) {
+    // Already running: only missing processes are spawned; done once they
+    // are up (no start event: the watcher did not change state).
+    Reconcile();
+    if (done) WhenSettled(std::move(done));
+    return;
+  }
   if (done) start_waiters_.push_back(std::move(done));
   if (state_ == WatcherState::kStopping) {
     // Start after the stop completes.
@@ -119,6 +126,8 @@ void Watcher::Stop(Callback done) {
 void Watcher::Resize(int n) {
   desired_ = std::max(0, n);
   if (config_.singleton) desired_ = std::min(desired_, 1);
+  // `options`/`get` report the current desired count, as Circus does.
+  config_.numprocesses = desired_;
   if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) Reconcile();
 }
 

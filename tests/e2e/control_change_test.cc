@@ -158,3 +158,54 @@ TEST_F(ControlChange, QuitWaitingRepliesThenExitsZero) {
 
 }  // namespace
 }  // namespace ringmaster::test
+
+namespace ringmaster::test {
+namespace {
+
+// Regression: `start` of an already active watcher must still reply.
+TEST_F(ControlChange, StartWaitingOnAnActiveWatcherReplies) {
+  StartWith(Sleeper("sleeper", 1));
+  ASSERT_TRUE(WaitUntil([&] { return Call("status", {{"name", "sleeper"}})["status"] == "active"; }, 10));
+  nlohmann::json r = Call("start", {{"name", "sleeper"}, {"waiting", true}}, 10);
+  EXPECT_EQ(r["status"], "ok") << r;
+  r = Call("incr", {{"name", "sleeper"}}, 10);
+  EXPECT_EQ(r["status"], "ok") << "the watcher is not left busy: " << r;
+}
+
+// Regression: options/get report the desired count after incr/decr, as Circus does.
+TEST_F(ControlChange, OptionsReflectIncrDecr) {
+  StartWith(Sleeper("sleeper", 1));
+  Call("incr", {{"name", "sleeper"}, {"nb", 2}, {"waiting", true}});
+  EXPECT_EQ(Call("options", {{"name", "sleeper"}})["options"]["numprocesses"], 3);
+  EXPECT_EQ(Call("get", {{"name", "sleeper"}, {"keys", {"numprocesses"}}})["options"]["numprocesses"], 3);
+}
+
+// Regression: the ipc socket files go away with the daemon.
+TEST_F(ControlChange, IpcSocketFilesAreRemovedAtExit) {
+  StartWith(Sleeper("sleeper", 1));
+  ASSERT_TRUE(FileExists(dir_->Path("ctl.sock")));
+  Call("quit", {{"waiting", true}});
+  ASSERT_TRUE(daemon_->WaitExit(15).has_value());
+  EXPECT_FALSE(FileExists(dir_->Path("ctl.sock")));
+  EXPECT_FALSE(FileExists(dir_->Path("ev.sock")));
+}
+
+}  // namespace
+}  // namespace ringmaster::test
+
+namespace ringmaster::test {
+namespace {
+
+// config-reference §12: runtime incr survives a reloadconfig that changes
+// another key of the watcher.
+TEST_F(ControlChange, ReloadconfigKeepsRuntimeCountWhenTheFileCountIsUnchanged) {
+  StartWith("[watcher:w]\ncmd = " + Worker("--print v1") + "\nnumprocesses = 1\n");
+  Call("incr", {{"name", "w"}, {"nb", 2}, {"waiting", true}});
+  WriteConfig(CircusSection() + "[watcher:w]\ncmd = " + Worker("--print v2") + "\nnumprocesses = 1\n");
+  nlohmann::json r = Call("reloadconfig", {{"waiting", true}}, 30);
+  EXPECT_EQ(r["status"], "ok") << r;
+  EXPECT_EQ(Call("numprocesses", {{"name", "w"}})["numprocesses"], 3);
+}
+
+}  // namespace
+}  // namespace ringmaster::test
