@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <set>
 
 #include "core/config_loader.h"
 #include "daemon/log.h"
@@ -218,6 +219,12 @@ void Arbiter::RunOrphanSweep() {
   }
 }
 
+int Arbiter::SocketMinFd(const Config& c) {
+  int highest = 0;
+  for (const WatcherConfig& w : c.watchers) highest = std::max(highest, w.ready_fd.value_or(0));
+  return highest + 1;
+}
+
 Watcher* Arbiter::AddWatcher(WatcherConfig config) {
   watchers_.push_back(std::make_unique<Watcher>(*this, std::move(config)));
   Watcher* w = watchers_.back().get();
@@ -271,8 +278,32 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
     }
     return out;
   }
-  out.ok = true;
   Config next = std::move(*r.config);
+  // A ready_fd must not collide with a socket that is already bound (§10.1).
+  for (const WatcherConfig& wc : next.watchers) {
+    if (!wc.ready_fd) continue;
+    if (auto sock = sockets_.NameAtFd(*wc.ready_fd)) {
+      out.reason = "config error: [watcher:" + wc.name + "] ready_fd: " +
+                   std::to_string(*wc.ready_fd) + " is the fd of the bound socket '" + *sock +
+                   "'; pick another number";
+      LOG_ERROR("%s; reload refused", out.reason.c_str());
+      return out;
+    }
+  }
+  // New sockets are bound before any watcher is touched; a failure aborts.
+  nlohmann::json sock_changes;
+  Status bound = sockets_.ApplyDiff(next.sockets, &sock_changes, SocketMinFd(next));
+  if (!bound.ok()) {
+    out.unreadable = true;  // errno 4: a system call failed
+    out.reason = bound.message();
+    LOG_ERROR("%s; reload refused", out.reason.c_str());
+    return out;
+  }
+  out.ok = true;
+  std::set<std::string> rebound;
+  for (const auto& n : sock_changes.value("rebound", nlohmann::json::array())) {
+    rebound.insert(n.get<std::string>());
+  }
   nlohmann::json added = nlohmann::json::array(), removed = nlohmann::json::array(),
                  reloaded = nlohmann::json::array(), resized = nlohmann::json::array(),
                  updated = nlohmann::json::array();
@@ -317,14 +348,22 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
     for (const WatcherConfig& o : config_.watchers) {
       if (ResName(o.name) == ResName(wc.name)) old = &o;
     }
-    if (old != nullptr && *old == wc) continue;
+    bool uses_rebound = false;
+    for (const std::string& sock : rebound) {
+      uses_rebound = uses_rebound || wc.use_sockets ||
+                     wc.cmd.find("circus.sockets." + sock) != std::string::npos ||
+                     wc.args.value_or("").find("circus.sockets." + sock) != std::string::npos;
+    }
+    if (old != nullptr && *old == wc && !(uses_rebound && w->state() != WatcherState::kStopped)) {
+      continue;
+    }
     // Compare with the count and bookkeeping fields equalised: what is left
     // decides between a resize, an in-place update and a restart.
     WatcherConfig a = old ? *old : WatcherConfig{}, b = wc;
     a.numprocesses = b.numprocesses;
     a.loc = b.loc;
     a.explicit_keys = b.explicit_keys;
-    bool only_count = old != nullptr && a == b;
+    bool only_count = old != nullptr && a == b && !uses_rebound;
     bool running = w->state() != WatcherState::kStopped;
     // Runtime incr/decr survive unless the file's own count changed (§12).
     bool count_changed = old == nullptr || old->numprocesses != wc.numprocesses;
@@ -350,9 +389,7 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
   SortWatchers();
   out.changes = {{"added", added},       {"removed", removed}, {"reloaded", reloaded},
                  {"resized", resized},   {"updated", updated},
-                 {"sockets", {{"added", nlohmann::json::array()},
-                              {"removed", nlohmann::json::array()},
-                              {"rebound", nlohmann::json::array()}}},
+                 {"sockets", sock_changes},
                  {"needs_restart", nlohmann::json::array()}};
   barrier->One();
   return out;

@@ -22,6 +22,7 @@
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
 #include "daemon/notify_listener.h"
+#include "daemon/socket_manager.h"
 #include "daemon/watcher.h"
 
 namespace ringmaster {
@@ -51,7 +52,13 @@ class Arbiter : public WatcherHost {
   ReloadOutcome ReloadConfig(std::function<void(std::optional<std::string>)> done = nullptr);
 
   // The bound [socket:*] sockets as `listsockets` reports them (sorted by fd).
-  nlohmann::json SocketsJson() const { return nlohmann::json::array(); }
+  nlohmann::json SocketsJson() const { return sockets_.ListJson(); }
+  std::map<std::string, int> SocketFds() override { return sockets_.Fds(); }
+  // Binds every [socket:*] before any watcher starts (exit 1 on failure).
+  Status BindSockets() { return sockets_.BindAll(config_.sockets, SocketMinFd(config_)); }
+  // Sockets go above every configured ready_fd so none sits where a child's
+  // ready_fd goes.
+  static int SocketMinFd(const Config& c);
 
   // Runtime add/remove (commands `add`, `rm`).
   Watcher* AddWatcher(WatcherConfig config);
@@ -86,6 +93,7 @@ class Arbiter : public WatcherHost {
   ConfigEnv& env_;
   LogEventSink log_sink_;
   EventFanout fanout_;
+  SocketManager sockets_;  // destroyed after the watchers
   std::vector<std::unique_ptr<Watcher>> watchers_;
   std::unordered_map<pid_t, Watcher*> pids_;
   std::vector<std::unique_ptr<SignalWatch>> signals_;

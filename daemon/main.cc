@@ -42,9 +42,6 @@ struct Options {
 // Keys this version parses and validates but does not act on yet; say so
 // rather than silently ignoring them.
 void WarnUnimplemented(const Config& config) {
-  if (!config.sockets.empty()) {
-    LOG_WARN("[socket:*] sections are validated but not bound yet in this version");
-  }
   if (config.circus.httpd) LOG_WARN("httpd is accepted but not implemented yet");
   for (const WatcherConfig& w : config.watchers) {
   }
@@ -163,6 +160,12 @@ int Run(int argc, char** argv) {
     return 1;
   }
   arbiter.fanout().Add(&controller);
+  s = arbiter.BindSockets();
+  if (!s.ok()) {
+    LOG_ERROR("%s", s.message().c_str());
+    fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+    return 1;
+  }
   LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
            getpid(), arbiter.watchers().size(), opt.config.c_str());
   arbiter.Start();

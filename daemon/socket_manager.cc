@@ -60,7 +60,8 @@ std::string Describe(const SocketConfig& c) {
 }
 
 Status BindError(const SocketConfig& c, const std::string& why) {
-  std::string where = c.loc.file.empty() ? "" : c.loc.file + ":" + std::to_string(c.loc.line) + ": ";
+  std::string where =
+      c.loc.file.empty() ? "" : c.loc.file + ":" + std::to_string(c.loc.line) + ": ";
   return Status::Error(where + "cannot bind socket '" + c.name + "' (" + Describe(c) + "): " + why);
 }
 
@@ -126,7 +127,8 @@ Status UnixAddress(const SocketConfig& c, sockaddr_storage* addr, socklen_t* len
       return BindError(c, "the file exists and is not a socket; not removing it");
     }
     if (unlink(c.path.c_str()) != 0 && errno != ENOENT) {
-      return BindError(c, std::string("cannot remove the old socket file: ") + std::strerror(errno));
+      return BindError(c,
+                       std::string("cannot remove the old socket file: ") + std::strerror(errno));
     }
   }
   un.sun_family = AF_UNIX;
@@ -136,13 +138,35 @@ Status UnixAddress(const SocketConfig& c, sockaddr_storage* addr, socklen_t* len
   return Status::Ok();
 }
 
+// host and port as bound (getsockname), so port 0 shows the real port.
+std::pair<std::string, int> BoundHostPort(int fd, const SocketConfig& c) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    if (addr.ss_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+      if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text))) {
+        return {text, ntohs(in->sin_port)};
+      }
+    } else if (addr.ss_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+      if (inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text))) {
+        return {text, ntohs(in6->sin6_port)};
+      }
+    }
+  }
+  return {c.host, c.port};
+}
+
 }  // namespace
 
 Result<SocketManager::Bound> SocketManager::BindOne(const SocketConfig& c, int min_fd) {
   if (c.so_reuseport) {
-    LOG_WARN("socket '%s': so_reuseport is not implemented yet; bound once and shared like a "
-             "normal socket",
-             c.name.c_str());
+    LOG_WARN(
+        "socket '%s': so_reuseport is not implemented yet; bound once and shared like a "
+        "normal socket",
+        c.name.c_str());
   }
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
@@ -161,8 +185,8 @@ Result<SocketManager::Bound> SocketManager::BindOne(const SocketConfig& c, int m
   b.fd.Reset(moved);
   const int fd = b.fd.get();
   auto fail = [&](const std::string& what) {
-    Status e = BindError(c, what.empty() ? std::strerror(errno)
-                                         : what + ": " + std::strerror(errno));
+    Status e =
+        BindError(c, what.empty() ? std::strerror(errno) : what + ": " + std::strerror(errno));
     Close(b);
     return e;
   };
@@ -171,9 +195,8 @@ Result<SocketManager::Bound> SocketManager::BindOne(const SocketConfig& c, int m
   if (!IsUnix(c) && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0) {
     return fail("SO_REUSEADDR");
   }
-  if (!c.interface.empty() &&
-      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c.interface.c_str(),
-                 static_cast<socklen_t>(c.interface.size())) != 0) {
+  if (!c.interface.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c.interface.c_str(),
+                                         static_cast<socklen_t>(c.interface.size())) != 0) {
     return fail("SO_BINDTODEVICE " + c.interface);
   }
   if (IsUnix(c)) {
@@ -202,7 +225,12 @@ Result<SocketManager::Bound> SocketManager::BindOne(const SocketConfig& c, int m
       return e;
     }
   }
-  LOG_INFO("socket '%s' bound to %s (fd %d)", c.name.c_str(), Describe(c).c_str(), fd);
+  if (IsUnix(c)) {
+    LOG_INFO("socket '%s' bound to %s (fd %d)", c.name.c_str(), c.path.c_str(), fd);
+  } else {
+    auto [host, port] = BoundHostPort(fd, c);
+    LOG_INFO("socket '%s' bound to %s port %d (fd %d)", c.name.c_str(), host.c_str(), port, fd);
+  }
   return b;
 }
 
@@ -344,22 +372,7 @@ nlohmann::json SocketManager::ListJson() const {
       out.push_back(std::move(e));
       continue;
     }
-    std::string host = c.host;
-    int port = c.port;
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    char text[INET6_ADDRSTRLEN] = {};
-    if (getsockname(b->fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      if (addr.ss_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-        if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text))) host = text;
-        port = ntohs(in->sin_port);
-      } else if (addr.ss_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
-        if (inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text))) host = text;
-        port = ntohs(in6->sin6_port);
-      }
-    }
+    auto [host, port] = BoundHostPort(b->fd.get(), c);
     e["host"] = host;
     e["port"] = port;
     out.push_back(std::move(e));

@@ -9,11 +9,10 @@
 #include <sys/types.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/config.h"
 #include "core/status.h"
@@ -43,11 +42,10 @@ class SocketManager {
   // unchanged sockets keep their fd; changed sockets with the same address are
   // updated in place (backlog, blocking, unix file mode) and keep their fd; the
   // others switch to their new fd; removed sockets are closed. `changes` gets
-  // {"added", "removed", "rebound", "updated"}: lists of names. Watchers that
-  // reference a "rebound" socket must be restarted; "updated" needs nothing.
+  // {"added", "removed", "rebound"}: lists of names; "rebound" holds every
+  // changed socket (new fd or updated in place): restart the watchers using it.
   // `min_fd` (0: the one BindAll got) applies to the sockets bound now.
-  Status ApplyDiff(const std::vector<SocketConfig>& next, nlohmann::json* changes,
-                   int min_fd = 0);
+  Status ApplyDiff(const std::vector<SocketConfig>& next, nlohmann::json* changes, int min_fd = 0);
 
   // Lowercase name -> fd, for $(circus.sockets.NAME) and the spawner's keep_fds.
   std::map<std::string, int> Fds() const;
