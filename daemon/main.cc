@@ -43,8 +43,6 @@ struct Options {
 // rather than silently ignoring them.
 void WarnUnimplemented(const Config& config) {
   if (config.circus.httpd) LOG_WARN("httpd is accepted but not implemented yet");
-  for (const WatcherConfig& w : config.watchers) {
-  }
 }
 
 int Usage(const char* problem) {

@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 constexpr double kTreeMaxAge = 0.2;  // seconds a /proc scan is reused
-constexpr int kPruneEvery = 64;      // Info calls between prunes of dead pids
+constexpr size_t kMinPruneSize = 64;  // never prune a map smaller than this
 
 // A whole small /proc file, or nullopt if it cannot be opened (the process is
 // gone, or the file does not exist).
@@ -184,8 +184,9 @@ const ProcessTree& ProcStats::Tree() {
 }
 
 void ProcStats::MaybePrune() {
-  if (++calls_since_prune_ < kPruneEvery) return;
-  calls_since_prune_ = 0;
+  // Amortised O(1) per call: scan only once the map has doubled since the
+  // last scan (scanning every N calls made `stats` of N processes O(N^2)).
+  if (samples_.size() < prune_at_) return;
   for (auto it = samples_.begin(); it != samples_.end();) {
     if (::kill(it->first, 0) != 0 && errno == ESRCH) {
       it = samples_.erase(it);
@@ -193,6 +194,7 @@ void ProcStats::MaybePrune() {
       ++it;
     }
   }
+  prune_at_ = std::max<size_t>(kMinPruneSize, 2 * samples_.size());
 }
 
 std::optional<nlohmann::json> ProcStats::BaseInfo(pid_t pid, std::optional<CpuSample>* prev) {

@@ -70,7 +70,7 @@ class ProcStats {
   // watchers), so it is reused for a short while.
   std::optional<ProcessTree> tree_;
   double tree_mono_ = 0;
-  int calls_since_prune_ = 0;
+  size_t prune_at_ = 64;  // prune when samples_ reaches this size
 };
 
 }  // namespace ringmaster

@@ -15,6 +15,20 @@
 namespace ringmaster {
 namespace {
 
+// libzmq calls fail with EINTR when a signal (SIGCHLD, often) arrives during
+// them; that is not a failure: retry, so no reply or event is lost.
+template <typename Fn>
+auto RetryOnEintr(Fn fn) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return fn();
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR || attempt >= 100) throw;
+    }
+  }
+}
+
+
 // Fairness: a flood of requests must not starve SIGCHLD and timers. The rest
 // is drained on the next loop iteration.
 constexpr int kMaxMessagesPerDrain = 256;
@@ -196,7 +210,9 @@ void ZmqController::Drain() {
       bool more = true;
       while (more) {
         zmq::message_t part;
-        if (!router_.recv(part, zmq::recv_flags::dontwait)) break;  // not for a ready message
+        if (!RetryOnEintr([&] { return router_.recv(part, zmq::recv_flags::dontwait); })) {
+          break;  // not for a ready message
+        }
         more = part.more();
         if (total < kKeptFrames) frames[total] = std::move(part);
         ++total;
@@ -305,9 +321,9 @@ void ZmqController::SendRaw(const Route& route, const std::string& body) {
   try {
     const auto more = zmq::send_flags::sndmore | zmq::send_flags::dontwait;
     // Without ROUTER_MANDATORY these never fail for an unknown or slow peer.
-    router_.send(zmq::buffer(route.identity), more);
-    if (route.envelope) router_.send(zmq::message_t(), more);
-    router_.send(zmq::buffer(body), zmq::send_flags::dontwait);
+    RetryOnEintr([&] { return router_.send(zmq::buffer(route.identity), more); });
+    if (route.envelope) RetryOnEintr([&] { return router_.send(zmq::message_t(), more); });
+    RetryOnEintr([&] { return router_.send(zmq::buffer(body), zmq::send_flags::dontwait); });
   } catch (const zmq::error_t& e) {
     LOG_WARN("cannot send reply: %s", e.what());
   }
@@ -324,8 +340,10 @@ void ZmqController::Publish(const std::string& watcher, const std::string& event
   std::string topic = "watcher." + ResName(watcher) + "." + event;
   std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   try {
-    pub_.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    pub_.send(zmq::buffer(text), zmq::send_flags::dontwait);
+    RetryOnEintr([&] {
+      return pub_.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    });
+    RetryOnEintr([&] { return pub_.send(zmq::buffer(text), zmq::send_flags::dontwait); });
   } catch (const zmq::error_t& e) {
     LOG_WARN("cannot publish %s: %s", topic.c_str(), e.what());
   }
