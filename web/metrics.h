@@ -1,0 +1,33 @@
+// GET /metrics: the Prometheus text exposition format (version 0.0.4) built
+// from a status snapshot plus the daemon's own counters. Pure; any thread.
+#ifndef RINGMASTER_WEB_METRICS_H_
+#define RINGMASTER_WEB_METRICS_H_
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace ringmaster {
+
+inline constexpr char kMetricsContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+
+struct DaemonCounters {
+  double loop_lag = 0;      // seconds
+  double loop_lag_max = 0;  // seconds
+  uint64_t commands_served = 0;
+  uint64_t http_requests = 0;
+  uint64_t event_streams = 0;   // connected SSE clients
+  uint64_t events_dropped = 0;  // SSE events dropped on full queues
+  double snapshot_age = 0;      // seconds
+};
+
+// `status` is the body of GET /api/status (web/snapshot.h).
+std::string FormatMetrics(const nlohmann::json& status, const DaemonCounters& daemon);
+
+// A label value escaped for the text format (backslash, double quote, newline).
+std::string EscapeLabel(const std::string& value);
+
+}  // namespace ringmaster
+
+#endif  // RINGMASTER_WEB_METRICS_H_

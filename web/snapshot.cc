@@ -1,0 +1,158 @@
+#include "web/snapshot.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "daemon/commands/watcher_detail.h"
+#include "daemon/event_sink.h"
+
+namespace ringmaster {
+namespace {
+
+constexpr double kTickSeconds = 1.0;
+constexpr double kCoalesceSeconds = 0.1;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// utime + stime from /proc/<pid>/stat, in clock ticks.
+bool ReadCpuTicks(pid_t pid, uint64_t* ticks) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[1024];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  // comm may contain spaces and parentheses: fields resume after the last ')'.
+  const char* p = strrchr(buf, ')');
+  if (!p) return false;
+  unsigned long long utime = 0, stime = 0;
+  // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
+    return false;
+  }
+  *ticks = utime + stime;
+  return true;
+}
+
+}  // namespace
+
+nlohmann::json FindWatcherView(const nlohmann::json& status, const std::string& name) {
+  auto it = status.find("watchers");
+  if (it == status.end() || !it->is_array()) return nullptr;
+  std::string want = Lower(name);
+  for (const nlohmann::json& w : *it) {
+    if (Lower(w.value("name", "")) == want) return w;
+  }
+  return nullptr;
+}
+
+SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotStore& store,
+                                 std::function<uint64_t()> commands_served)
+    : loop_(loop),
+      ctx_(std::move(ctx)),
+      store_(store),
+      commands_served_(std::move(commands_served)),
+      tick_(loop, [this] { OnTick(); }),
+      soon_(loop, [this] { Rebuild(); }),
+      started_wall_(EventLoop::WallNow()),
+      ticks_per_second_(sysconf(_SC_CLK_TCK)) {
+  Rebuild();
+  tick_due_ = loop_.MonotonicNow() + kTickSeconds;
+  tick_.Start(kTickSeconds);
+}
+
+void SnapshotBuilder::NoteEvent(const std::string& watcher, const std::string& event,
+                                const nlohmann::json& body) {
+  if (event == "reap") {
+    last_exit_[ResName(watcher)] = {{"pid", body.value("process_pid", 0)},
+                                    {"exit_code", body.value("exit_code", 0)},
+                                    {"time", body.value("time", 0.0)}};
+  }
+  if (!soon_.pending()) soon_.Start(kCoalesceSeconds);
+}
+
+void SnapshotBuilder::OnTick() {
+  double now = loop_.MonotonicNow();
+  lag_ = std::max(0.0, now - tick_due_);
+  lag_max_ = std::max(lag_max_, lag_);
+  Rebuild();
+  tick_due_ = loop_.MonotonicNow() + kTickSeconds;
+  tick_.Start(kTickSeconds);
+}
+
+nlohmann::json SnapshotBuilder::ProcessCpu(pid_t pid, double now_mono,
+                                           std::map<pid_t, CpuSample>* next) {
+  uint64_t ticks = 0;
+  if (!ReadCpuTicks(pid, &ticks)) return {{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}};
+  double percent = 0;
+  auto prev = cpu_.find(pid);
+  if (prev != cpu_.end() && now_mono > prev->second.mono && ticks >= prev->second.ticks) {
+    percent = 100.0 * static_cast<double>(ticks - prev->second.ticks) /
+              static_cast<double>(ticks_per_second_) / (now_mono - prev->second.mono);
+  }
+  (*next)[pid] = {ticks, now_mono};
+  return {{"cpu_seconds", static_cast<double>(ticks) / static_cast<double>(ticks_per_second_)},
+          {"cpu_percent", std::round(percent * 10) / 10}};
+}
+
+void SnapshotBuilder::Rebuild() {
+  soon_.Cancel();
+  double now_mono = loop_.MonotonicNow();
+  double now_wall = EventLoop::WallNow();
+  std::map<pid_t, CpuSample> next_cpu;
+  std::vector<const Watcher*> watchers;
+  for (const auto& w : ctx_.arbiter.watchers()) watchers.push_back(w.get());
+  std::sort(watchers.begin(), watchers.end(),
+            [](const Watcher* a, const Watcher* b) { return Lower(a->name()) < Lower(b->name()); });
+  nlohmann::json list = nlohmann::json::array();
+  for (const Watcher* w : watchers) {
+    nlohmann::json view = WatcherDetail(ctx_, *w);
+    view["name"] = w->name();
+    auto exit = last_exit_.find(ResName(w->name()));
+    view["last_exit"] = exit == last_exit_.end() ? nlohmann::json() : exit->second;
+    uint64_t rss_total = 0;
+    double cpu_total = 0;
+    for (nlohmann::json& p : view["processes"]) {
+      double started = p.value("started", 0.0);
+      p["uptime"] = started > 0 ? std::max(0.0, now_wall - started) : 0.0;
+      p.update(ProcessCpu(p.value("pid", 0), now_mono, &next_cpu));
+      if (p["rss"].is_number()) rss_total += p["rss"].get<uint64_t>();
+      if (p["cpu_percent"].is_number()) cpu_total += p["cpu_percent"].get<double>();
+    }
+    view["rss"] = rss_total;
+    view["cpu_percent"] = std::round(cpu_total * 10) / 10;
+    list.push_back(std::move(view));
+  }
+  cpu_.swap(next_cpu);
+
+  auto snap = std::make_shared<Snapshot>();
+  snap->status = {{"time", now_wall},
+                  {"daemon",
+                   {{"name", "ringmaster"},
+                    {"version", RINGMASTER_VERSION},
+                    {"pid", getpid()},
+                    {"started", started_wall_},
+                    {"uptime", now_wall - started_wall_},
+                    {"shutting_down", ctx_.arbiter.shutting_down()}}},
+                  {"watchers", std::move(list)}};
+  snap->token = ctx_.arbiter.config().circus.http_token;
+  snap->built_mono = now_mono;
+  snap->commands_served = commands_served_ ? commands_served_() : 0;
+  snap->loop_lag = lag_;
+  snap->loop_lag_max = lag_max_;
+  store_.Set(std::move(snap));
+}
+
+}  // namespace ringmaster
