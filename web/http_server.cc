@@ -1,5 +1,6 @@
 #include "web/http_server.h"
 
+#include <sys/socket.h>
 #include <time.h>
 
 #include <chrono>
@@ -24,6 +25,7 @@ namespace {
 
 constexpr char kJson[] = "application/json";
 constexpr double kStaleSnapshotSeconds = 10;
+constexpr int kListenBacklog = 512;
 
 double MonoNow() {
   timespec ts;
@@ -84,6 +86,14 @@ Status HttpServer::Start(const std::string& host, int port) {
   server_->set_write_timeout(l.write_timeout, 0);
   server_->set_keep_alive_timeout(l.keep_alive_timeout);
   server_->set_keep_alive_max_count(static_cast<size_t>(l.keep_alive_max));
+  // httplib's compiled-in listen backlog is 5: a burst of connections (or a
+  // short stall of the accept thread) then drops SYNs and clients wait a 1 s
+  // retransmit. Remember the listening socket to widen its backlog below.
+  int listen_fd = -1;
+  server_->set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   Routes();
   int bound = port;
   if (port == 0) {
@@ -94,6 +104,7 @@ Status HttpServer::Start(const std::string& host, int port) {
                          strerror(errno) + "; check httpd_host and httpd_port");
   }
   port_ = bound;
+  if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   LOG_INFO("httpd listening on http://%s:%d/", host.c_str(), port_);
   return Status::Ok();
@@ -236,8 +247,12 @@ void HttpServer::RunCommand(const nlohmann::json& request, bool waiting, bool as
   }
   auto pending = std::make_shared<PendingReply>();
   Request cmd = std::get<Request>(std::move(parsed));
-  bool posted = bridge_.Post([this, cmd, pending] {
-    dispatcher_.Dispatch(cmd, [pending](const nlohmann::json& reply) {
+  std::weak_ptr<int> alive = alive_;
+  bool posted = bridge_.Post([this, cmd, pending, alive] {
+    dispatcher_.Dispatch(cmd, [this, pending, alive](const nlohmann::json& reply) {
+      // Read-your-writes: a GET after this reply sees the command's effect.
+      // A waiting reply can come after the server is gone (daemon exit).
+      if (!alive.expired() && builder_) builder_->Rebuild();
       std::lock_guard<std::mutex> lock(pending->mu);
       pending->reply = reply;
       pending->cv.notify_all();

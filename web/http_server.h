@@ -98,6 +98,7 @@ class HttpServer : public EventSink {
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> next_request_{1};
   uint64_t next_event_ = 1;  // loop thread
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // expires with *this
 };
 
 }  // namespace ringmaster
