@@ -13,6 +13,7 @@
 #include "daemon/command_dispatcher.h"
 #include "daemon/proc_stats.h"
 #include "daemon/zmq_controller.h"
+#include "web/http_server.h"
 #include "daemon/log.h"
 #include "daemon/pidfile.h"
 #include "daemon/real_config_env.h"
@@ -38,12 +39,6 @@ struct Options {
   std::string log_output;
   std::string config;
 };
-
-// Keys this version parses and validates but does not act on yet; say so
-// rather than silently ignoring them.
-void WarnUnimplemented(const Config& config) {
-  if (config.circus.httpd) LOG_WARN("httpd is accepted but not implemented yet");
-}
 
 int Usage(const char* problem) {
   if (problem) fprintf(stderr, "ringmasterd: %s\n", problem);
@@ -128,7 +123,6 @@ int Run(int argc, char** argv) {
              strerror(errno));
   }
 
-  WarnUnimplemented(config);
   std::string endpoint = config.circus.endpoint, pubsub = config.circus.pubsub_endpoint;
   if (endpoint.empty() || pubsub.empty()) {
     // The default endpoints live in a private runtime directory; one with the
@@ -145,10 +139,11 @@ int Run(int argc, char** argv) {
   ChangeTracker changes;
   ProcStats stats;
   ZmqController* controller_ptr = nullptr;
-  CommandDispatcher dispatcher(CommandContext{arbiter, changes, stats, env, [&controller_ptr] {
-                                                // quit: the reply is queued; flush it out.
-                                                if (controller_ptr) controller_ptr->FlushAndClose();
-                                              }});
+  CommandContext ctx{arbiter, changes, stats, env, [&controller_ptr] {
+                       // quit: the reply is queued; flush it out.
+                       if (controller_ptr) controller_ptr->FlushAndClose();
+                     }};
+  CommandDispatcher dispatcher(ctx);
   ZmqController controller(loop, dispatcher);
   controller_ptr = &controller;
   s = controller.Bind(endpoint, pubsub);
@@ -158,6 +153,18 @@ int Run(int argc, char** argv) {
     return 1;
   }
   arbiter.fanout().Add(&controller);
+  // The HTTP endpoint (config-reference §10.4): its own threads, reads from a
+  // snapshot, actions through the same dispatcher as ZeroMQ.
+  HttpServer http(loop, dispatcher, ctx, [&dispatcher] { return dispatcher.served(); });
+  if (arbiter.config().circus.httpd) {
+    s = http.Start(arbiter.config().circus.httpd_host, arbiter.config().circus.httpd_port);
+    if (!s.ok()) {
+      LOG_ERROR("%s", s.message().c_str());
+      fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+      return 1;
+    }
+    arbiter.fanout().Add(&http);
+  }
   s = arbiter.BindSockets();
   if (!s.ok()) {
     LOG_ERROR("%s", s.message().c_str());
@@ -168,6 +175,7 @@ int Run(int argc, char** argv) {
            getpid(), arbiter.watchers().size(), opt.config.c_str());
   arbiter.Start();
   loop.Run();
+  http.Stop();
   controller.Close();
   // libzmq leaves ipc socket files behind; a stale one would make the next
   // client wait for a connection instead of failing at once.
