@@ -387,6 +387,7 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
   }
   config_ = std::move(next);
   SortWatchers();
+  if (on_config_applied_) on_config_applied_();
   out.changes = {{"added", added},       {"removed", removed}, {"reloaded", reloaded},
                  {"resized", resized},   {"updated", updated},
                  {"sockets", sock_changes},

@@ -50,6 +50,9 @@ class Arbiter : public WatcherHost {
   // running configuration is kept. `done(failure)` runs when every resulting
   // start, stop and resize has finished.
   ReloadOutcome ReloadConfig(std::function<void(std::optional<std::string>)> done = nullptr);
+  // Runs on the loop each time reloadconfig has replaced config() (the HTTP
+  // endpoint picks up a changed http_token there).
+  void set_on_config_applied(std::function<void()> fn) { on_config_applied_ = std::move(fn); }
 
   // The bound [socket:*] sockets as `listsockets` reports them (sorted by fd).
   nlohmann::json SocketsJson() const { return sockets_.ListJson(); }
@@ -93,6 +96,7 @@ class Arbiter : public WatcherHost {
   ConfigEnv& env_;
   LogEventSink log_sink_;
   EventFanout fanout_;
+  std::function<void()> on_config_applied_;
   SocketManager sockets_;  // destroyed after the watchers
   std::vector<std::unique_ptr<Watcher>> watchers_;
   std::unordered_map<pid_t, Watcher*> pids_;

@@ -164,6 +164,7 @@ int Run(int argc, char** argv) {
       return 1;
     }
     arbiter.fanout().Add(&http);
+    arbiter.set_on_config_applied([&http] { http.ConfigApplied(); });
   }
   s = arbiter.BindSockets();
   if (!s.ok()) {

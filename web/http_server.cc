@@ -24,7 +24,15 @@ namespace ringmaster {
 namespace {
 
 constexpr char kJson[] = "application/json";
-constexpr double kStaleSnapshotSeconds = 10;
+// /healthz fails once the loop has not ticked (1 s timer) for this long.
+constexpr double kStaleHeartbeatSeconds = 10;
+// A read that finds a snapshot older than kFreshSeconds, or one older than
+// kMinRebuildSeconds with events since, asks the loop for a new one and waits
+// up to kRefreshWait for it (then serves what it has). kMinRebuildSeconds
+// caps the rebuilds that readers can cause at 10/s.
+constexpr double kFreshSeconds = 1.5;
+constexpr double kMinRebuildSeconds = 0.1;
+constexpr auto kRefreshWait = std::chrono::milliseconds(1000);
 constexpr int kListenBacklog = 512;
 
 double MonoNow() {
@@ -128,12 +136,35 @@ void HttpServer::Publish(const std::string& watcher, const std::string& event,
   streams_.Publish(EventStreams::Frame(next_event_++, watcher, event, body));
 }
 
-std::shared_ptr<const Snapshot> HttpServer::Current() const { return store_.Get(); }
+void HttpServer::ConfigApplied() {
+  if (builder_) builder_->UpdateToken();
+}
+
+std::shared_ptr<const Snapshot> HttpServer::Current() {
+  double now = MonoNow();
+  store_.last_read = now;
+  auto snap = store_.Get();
+  if (snap) {
+    double age = now - snap->built_mono;
+    if (age <= kMinRebuildSeconds || (age <= kFreshSeconds && !store_.dirty)) return snap;
+  }
+  // One refresh request at a time; concurrent readers wait for the same one.
+  if (!refresh_posted_.exchange(true)) {
+    bool posted = bridge_.Post([this] {
+      refresh_posted_ = false;
+      if (builder_) builder_->Rebuild();
+    });
+    if (!posted) {
+      refresh_posted_ = false;
+      return snap;
+    }
+  }
+  auto fresh = store_.WaitNewer(snap ? snap->built_mono : -1, kRefreshWait);
+  return fresh ? fresh : snap;
+}
 
 bool HttpServer::Authorized(const httplib::Request& req, httplib::Response& res) {
-  auto snap = Current();
-  AuthDecision d = Authorize(Classify(req), snap ? snap->token : "",
-                             req.get_header_value("Authorization"));
+  AuthDecision d = Authorize(Classify(req), store_.token(), req.get_header_value("Authorization"));
   if (d.status == 200) return true;
   if (d.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"ringmaster\"");
   SendProblem(res, d.status, d.detail, req.path);
@@ -186,15 +217,15 @@ void HttpServer::Routes() {
 }
 
 void HttpServer::ServeHealth(const httplib::Request&, httplib::Response& res) {
-  auto snap = Current();
-  double age = snap ? MonoNow() - snap->built_mono : 1e9;
-  if (age > kStaleSnapshotSeconds) {
+  // Never waits for the loop: a probe must answer even when the loop is stuck.
+  double age = MonoNow() - store_.heartbeat.load();
+  if (age > kStaleHeartbeatSeconds) {
     res.set_header("Retry-After", "5");
-    SendProblem(res, 503, "the supervision loop has not published state for " +
+    SendProblem(res, 503, "the supervision loop has not run its 1 s timer for " +
                               std::to_string(static_cast<int>(age)) + " s", "/healthz");
     return;
   }
-  SendJson(res, 200, {{"status", "ok"}, {"snapshot_age", age}});
+  SendJson(res, 200, {{"status", "ok"}, {"loop_heartbeat_age", age}});
 }
 
 void HttpServer::ServeStatus(const httplib::Request&, httplib::Response& res) {
@@ -213,12 +244,10 @@ void HttpServer::ServeWatcher(const httplib::Request& req, httplib::Response& re
 void HttpServer::ServeMetrics(const httplib::Request&, httplib::Response& res) {
   auto snap = Current();
   DaemonCounters c;
-  if (snap) {
-    c.loop_lag = snap->loop_lag;
-    c.loop_lag_max = snap->loop_lag_max;
-    c.commands_served = snap->commands_served;
-    c.snapshot_age = MonoNow() - snap->built_mono;
-  }
+  c.loop_lag = store_.loop_lag;
+  c.loop_lag_max = store_.loop_lag_max;
+  c.commands_served = store_.commands_served;
+  if (snap) c.snapshot_age = MonoNow() - snap->built_mono;
   c.http_requests = requests_.load();
   c.event_streams = streams_.clients();
   c.events_dropped = streams_.dropped();

@@ -68,6 +68,8 @@ class HttpServer : public EventSink {
   // a snapshot rebuild.
   void Publish(const std::string& watcher, const std::string& event,
                const nlohmann::json& body) override;
+  // Loop thread: the config was reloaded (a changed http_token applies now).
+  void ConfigApplied();
 
  private:
   void Routes();
@@ -80,7 +82,8 @@ class HttpServer : public EventSink {
   void ServeEvents(const httplib::Request& req, httplib::Response& res);
   void ServeMetrics(const httplib::Request& req, httplib::Response& res);
   void ServeHealth(const httplib::Request& req, httplib::Response& res);
-  std::shared_ptr<const Snapshot> Current() const;
+  // The latest snapshot, refreshed first (bounded wait) if it is stale.
+  std::shared_ptr<const Snapshot> Current();
 
   EventLoop& loop_;
   Dispatcher& dispatcher_;
@@ -95,6 +98,7 @@ class HttpServer : public EventSink {
   std::thread thread_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> refresh_posted_{false};
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> next_request_{1};
   uint64_t next_event_ = 1;  // loop thread

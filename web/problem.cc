@@ -42,7 +42,8 @@ int HttpStatusForError(int err, const std::string& reason) {
       return Contains(reason, "not found") ? 404 : 400;
     case 5:
       if (Contains(reason, "shutting down")) return 503;
-      return 409;
+      if (Contains(reason, "internal error")) return 500;
+      return 409;  // busy, or not possible in the current state (a refused reload)
     case 6:
       return Contains(reason, "cancelled") ? 409 : 500;
     default:

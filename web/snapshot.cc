@@ -17,6 +17,8 @@ namespace {
 
 constexpr double kTickSeconds = 1.0;
 constexpr double kCoalesceSeconds = 0.1;
+// Rebuild on ticks and events while the last read is this recent.
+constexpr double kKeepFreshSeconds = 10;
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -68,9 +70,17 @@ SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotSt
       soon_(loop, [this] { Rebuild(); }),
       started_wall_(EventLoop::WallNow()),
       ticks_per_second_(sysconf(_SC_CLK_TCK)) {
+  UpdateToken();
+  store_.heartbeat = loop_.MonotonicNow();
   Rebuild();
   tick_due_ = loop_.MonotonicNow() + kTickSeconds;
   tick_.Start(kTickSeconds);
+}
+
+void SnapshotBuilder::UpdateToken() { store_.set_token(ctx_.arbiter.config().circus.http_token); }
+
+bool SnapshotBuilder::Wanted() const {
+  return loop_.MonotonicNow() - store_.last_read.load() < kKeepFreshSeconds;
 }
 
 void SnapshotBuilder::NoteEvent(const std::string& watcher, const std::string& event,
@@ -80,14 +90,19 @@ void SnapshotBuilder::NoteEvent(const std::string& watcher, const std::string& e
                                     {"exit_code", body.value("exit_code", 0)},
                                     {"time", body.value("time", 0.0)}};
   }
-  if (!soon_.pending()) soon_.Start(kCoalesceSeconds);
+  store_.dirty = true;
+  if (Wanted() && !soon_.pending()) soon_.Start(kCoalesceSeconds);
 }
 
 void SnapshotBuilder::OnTick() {
   double now = loop_.MonotonicNow();
   lag_ = std::max(0.0, now - tick_due_);
   lag_max_ = std::max(lag_max_, lag_);
-  Rebuild();
+  store_.loop_lag = lag_;
+  store_.loop_lag_max = lag_max_;
+  store_.commands_served = commands_served_ ? commands_served_() : 0;
+  store_.heartbeat = now;
+  if (Wanted()) Rebuild();
   tick_due_ = loop_.MonotonicNow() + kTickSeconds;
   tick_.Start(kTickSeconds);
 }
@@ -109,6 +124,7 @@ nlohmann::json SnapshotBuilder::ProcessCpu(pid_t pid, double now_mono,
 
 void SnapshotBuilder::Rebuild() {
   soon_.Cancel();
+  store_.dirty = false;
   double now_mono = loop_.MonotonicNow();
   double now_wall = EventLoop::WallNow();
   std::map<pid_t, CpuSample> next_cpu;
@@ -147,11 +163,8 @@ void SnapshotBuilder::Rebuild() {
                     {"uptime", now_wall - started_wall_},
                     {"shutting_down", ctx_.arbiter.shutting_down()}}},
                   {"watchers", std::move(list)}};
-  snap->token = ctx_.arbiter.config().circus.http_token;
   snap->built_mono = now_mono;
-  snap->commands_served = commands_served_ ? commands_served_() : 0;
-  snap->loop_lag = lag_;
-  snap->loop_lag_max = lag_max_;
+  store_.commands_served = commands_served_ ? commands_served_() : 0;
   store_.Set(std::move(snap));
 }
 
