@@ -24,7 +24,12 @@ unit: build
 e2e: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L e2e
 
+# The demo's HTTP token: random, mode 0600, kept across runs.
 run: build
+	@mkdir -p build/demo
+	@(umask 077; test -s build/demo/http-token || \
+	  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > build/demo/http-token)
+	@echo "status page: http://127.0.0.1:8080/  (token for actions: $$(cat build/demo/http-token))"
 	$(BUILD)/daemon/ringmasterd watchers.ini
 
 bench: build

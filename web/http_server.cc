@@ -175,6 +175,14 @@ void HttpServer::Routes() {
   httplib::Server& s = *server_;
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
+    // RFC 9112 §6.3: a request with neither Content-Length nor
+    // Transfer-Encoding has an empty body. httplib 0.11 instead reads until
+    // the read timeout and answers 400, so `curl -X POST URL` would hang 5 s.
+    // This handler runs before the body is read, on httplib's own non-const
+    // Request; saying the length is 0 restores the standard behaviour.
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+    }
     return Authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                 : httplib::Server::HandlerResponse::Handled;
   });
@@ -182,8 +190,7 @@ void HttpServer::Routes() {
     if (!res.body.empty()) return;
     std::string detail = res.status == 404   ? "no such endpoint: " + req.method + " " + req.path
                          : res.status == 413 ? "request body too large"
-                         : res.status == 400 ? "the request could not be read (a POST with no body needs "
-                                               "'Content-Length: 0')"
+                         : res.status == 400 ? "the request could not be read"
                                              : std::string(ReasonPhrase(res.status));
     SendProblem(res, res.status, detail, req.path);
   });
