@@ -1,5 +1,7 @@
 #include "web/http_server.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -113,7 +115,15 @@ Status HttpServer::Start(const std::string& host, int port) {
   }
   port_ = bound;
   if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    // Signals are the loop's events: keep them off this thread and the
+    // worker threads it creates (they inherit the mask), so none interrupts
+    // a socket call here or goes unseen by the loop.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    server_->listen_after_bind();
+  });
   LOG_INFO("httpd listening on http://%s:%d/", host.c_str(), port_);
   return Status::Ok();
 }
