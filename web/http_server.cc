@@ -265,6 +265,7 @@ void HttpServer::ServeMetrics(const httplib::Request&, httplib::Response& res) {
   c.loop_lag_max = store_.loop_lag_max;
   c.commands_served = store_.commands_served;
   if (snap) c.snapshot_age = MonoNow() - snap->built_mono;
+  c.snapshot_build = store_.build_seconds;
   c.http_requests = requests_.load();
   c.event_streams = streams_.clients();
   c.events_dropped = streams_.dropped();

@@ -137,6 +137,9 @@ std::string FormatMetrics(const nlohmann::json& status, const DaemonCounters& da
   m.Sample("ringmaster_http_events_dropped_total", "", std::to_string(daemon.events_dropped));
   m.Family("ringmaster_snapshot_age_seconds", "gauge", "age of the state snapshot served over HTTP");
   m.Sample("ringmaster_snapshot_age_seconds", "", Number(daemon.snapshot_age));
+  m.Family("ringmaster_snapshot_build_seconds", "gauge",
+           "loop time spent building the last state snapshot");
+  m.Sample("ringmaster_snapshot_build_seconds", "", Number(daemon.snapshot_build));
   m.Family("ringmaster_watchers", "gauge", "number of watchers");
   m.Sample("ringmaster_watchers", "", std::to_string(watchers.size()));
   return m.Take();

@@ -20,6 +20,7 @@ struct DaemonCounters {
   uint64_t event_streams = 0;   // connected SSE clients
   uint64_t events_dropped = 0;  // SSE events dropped on full queues
   double snapshot_age = 0;      // seconds
+  double snapshot_build = 0;    // seconds the loop spent building the last one
 };
 
 // `status` is the body of GET /api/status (web/snapshot.h).

@@ -25,8 +25,9 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// utime + stime from /proc/<pid>/stat, in clock ticks.
-bool ReadCpuTicks(pid_t pid, uint64_t* ticks) {
+// utime + stime (clock ticks) and rss (pages) from /proc/<pid>/stat: one
+// read per process for both.
+bool ReadProcStat(pid_t pid, uint64_t* ticks, uint64_t* rss_pages) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
@@ -39,12 +40,17 @@ bool ReadCpuTicks(pid_t pid, uint64_t* ticks) {
   // comm may contain spaces and parentheses: fields resume after the last ')'.
   const char* p = strrchr(buf, ')');
   if (!p) return false;
-  unsigned long long utime = 0, stime = 0;
-  // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
+  unsigned long long utime = 0, stime = 0, rss = 0;
+  // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+  // stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss
+  if (sscanf(p + 2,
+             "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d "
+             "%*u %*u %llu",
+             &utime, &stime, &rss) != 3) {
     return false;
   }
   *ticks = utime + stime;
+  *rss_pages = rss;
   return true;
 }
 
@@ -69,7 +75,8 @@ SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotSt
       tick_(loop, [this] { OnTick(); }),
       soon_(loop, [this] { Rebuild(); }),
       started_wall_(EventLoop::WallNow()),
-      ticks_per_second_(sysconf(_SC_CLK_TCK)) {
+      ticks_per_second_(sysconf(_SC_CLK_TCK)),
+      page_size_(static_cast<uint64_t>(sysconf(_SC_PAGESIZE))) {
   UpdateToken();
   store_.heartbeat = loop_.MonotonicNow();
   Rebuild();
@@ -107,10 +114,12 @@ void SnapshotBuilder::OnTick() {
   tick_.Start(kTickSeconds);
 }
 
-nlohmann::json SnapshotBuilder::ProcessCpu(pid_t pid, double now_mono,
+nlohmann::json SnapshotBuilder::ProcessUsage(pid_t pid, double now_mono,
                                            std::map<pid_t, CpuSample>* next) {
-  uint64_t ticks = 0;
-  if (!ReadCpuTicks(pid, &ticks)) return {{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}};
+  uint64_t ticks = 0, rss_pages = 0;
+  if (!ReadProcStat(pid, &ticks, &rss_pages)) {
+    return {{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}, {"rss", nullptr}};
+  }
   double percent = 0;
   auto prev = cpu_.find(pid);
   if (prev != cpu_.end() && now_mono > prev->second.mono && ticks >= prev->second.ticks) {
@@ -119,7 +128,8 @@ nlohmann::json SnapshotBuilder::ProcessCpu(pid_t pid, double now_mono,
   }
   (*next)[pid] = {ticks, now_mono};
   return {{"cpu_seconds", static_cast<double>(ticks) / static_cast<double>(ticks_per_second_)},
-          {"cpu_percent", std::round(percent * 10) / 10}};
+          {"cpu_percent", std::round(percent * 10) / 10},
+          {"rss", rss_pages * page_size_}};
 }
 
 void SnapshotBuilder::Rebuild() {
@@ -134,7 +144,7 @@ void SnapshotBuilder::Rebuild() {
             [](const Watcher* a, const Watcher* b) { return Lower(a->name()) < Lower(b->name()); });
   nlohmann::json list = nlohmann::json::array();
   for (const Watcher* w : watchers) {
-    nlohmann::json view = WatcherDetail(ctx_, *w);
+    nlohmann::json view = WatcherDetail(ctx_, *w, /*with_rss=*/false);
     view["name"] = w->name();
     auto exit = last_exit_.find(ResName(w->name()));
     view["last_exit"] = exit == last_exit_.end() ? nlohmann::json() : exit->second;
@@ -143,7 +153,7 @@ void SnapshotBuilder::Rebuild() {
     for (nlohmann::json& p : view["processes"]) {
       double started = p.value("started", 0.0);
       p["uptime"] = started > 0 ? std::max(0.0, now_wall - started) : 0.0;
-      p.update(ProcessCpu(p.value("pid", 0), now_mono, &next_cpu));
+      p.update(ProcessUsage(p.value("pid", 0), now_mono, &next_cpu));
       if (p["rss"].is_number()) rss_total += p["rss"].get<uint64_t>();
       if (p["cpu_percent"].is_number()) cpu_total += p["cpu_percent"].get<double>();
     }
@@ -164,6 +174,7 @@ void SnapshotBuilder::Rebuild() {
                     {"shutting_down", ctx_.arbiter.shutting_down()}}},
                   {"watchers", std::move(list)}};
   snap->built_mono = now_mono;
+  store_.build_seconds = loop_.MonotonicNow() - now_mono;
   store_.commands_served = commands_served_ ? commands_served_() : 0;
   store_.Set(std::move(snap));
 }

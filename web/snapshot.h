@@ -71,6 +71,7 @@ class SnapshotStore {
   std::atomic<double> loop_lag{0};      // seconds, last measurement
   std::atomic<double> loop_lag_max{0};  // seconds, since start
   std::atomic<uint64_t> commands_served{0};
+  std::atomic<double> build_seconds{0};  // loop time of the last build
   // Set by events since the last build: the snapshot may be out of date.
   std::atomic<bool> dirty{false};
 
@@ -106,7 +107,8 @@ class SnapshotBuilder {
   };
   void OnTick();
   bool Wanted() const;
-  nlohmann::json ProcessCpu(pid_t pid, double now_mono, std::map<pid_t, CpuSample>* next);
+  // cpu_seconds, cpu_percent and rss of one process.
+  nlohmann::json ProcessUsage(pid_t pid, double now_mono, std::map<pid_t, CpuSample>* next);
 
   EventLoop& loop_;
   CommandContext ctx_;
@@ -118,6 +120,7 @@ class SnapshotBuilder {
   double lag_ = 0, lag_max_ = 0;
   double started_wall_;
   long ticks_per_second_;
+  uint64_t page_size_;
   std::map<pid_t, CpuSample> cpu_;
   std::map<std::string, nlohmann::json> last_exit_;  // by res_name
 };

@@ -24,7 +24,7 @@ nlohmann::json Rss(pid_t pid) {
 
 }  // namespace
 
-nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w) {
+nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w, bool with_rss) {
   int running = 0, ready = 0;
   nlohmann::json procs = nlohmann::json::array();
   for (const Process* p : w.processes()) {
@@ -35,7 +35,7 @@ nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w) {
                      {"state", std::string(ProtocolState(p->state))},
                      {"started", p->started},
                      {"ready_at", p->became_ready ? nlohmann::json(p->ready_at) : nlohmann::json()},
-                     {"rss", Rss(p->pid)},
+                     {"rss", with_rss ? Rss(p->pid) : nlohmann::json()},
                      {"status_text", p->status_text.empty() ? nlohmann::json()
                                                             : nlohmann::json(p->status_text)}});
   }

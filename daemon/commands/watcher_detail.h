@@ -8,7 +8,8 @@
 
 namespace ringmaster {
 
-nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w);
+// `with_rss` false leaves "rss" null (for callers that read it themselves).
+nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w, bool with_rss = true);
 
 }  // namespace ringmaster
 
