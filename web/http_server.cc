@@ -96,6 +96,10 @@ Status HttpServer::Start(const std::string& host, int port) {
   server_->set_write_timeout(l.write_timeout, 0);
   server_->set_keep_alive_timeout(l.keep_alive_timeout);
   server_->set_keep_alive_max_count(static_cast<size_t>(l.keep_alive_max));
+  // httplib writes headers and body separately: without TCP_NODELAY a small
+  // reply on a kept-alive connection waits for the client's delayed ACK
+  // (40 ms on Linux). Set on the listener; accepted sockets inherit it.
+  server_->set_tcp_nodelay(true);
   // httplib's compiled-in listen backlog is 5: a burst of connections (or a
   // short stall of the accept thread) then drops SYNs and clients wait a 1 s
   // retransmit. Remember the listening socket to widen its backlog below.
@@ -190,9 +194,15 @@ void HttpServer::Routes() {
     // the read timeout and answers 400, so `curl -X POST URL` would hang 5 s.
     // This handler runs before the body is read, on httplib's own non-const
     // Request; saying the length is 0 restores the standard behaviour.
+    auto& mutable_req = const_cast<httplib::Request&>(req);
     if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
-      const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+      mutable_req.headers.emplace("Content-Length", "0");
     }
+    // Debian's httplib compresses replies with brotli whenever a client
+    // offers it (every browser does): about 110 ms of CPU per /api/status
+    // with 500 processes, on the machine the workers need. The endpoint is
+    // meant for loopback, where compression saves nothing; answer identity.
+    mutable_req.headers.erase("Accept-Encoding");
     return Authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                 : httplib::Server::HandlerResponse::Handled;
   });
@@ -247,7 +257,9 @@ void HttpServer::ServeHealth(const httplib::Request&, httplib::Response& res) {
 
 void HttpServer::ServeStatus(const httplib::Request&, httplib::Response& res) {
   auto snap = Current();
-  SendJson(res, 200, snap ? snap->status : nlohmann::json::object());
+  if (!snap) return SendJson(res, 200, nlohmann::json::object());
+  res.status = 200;
+  res.set_content(snap->StatusText(), kJson);
 }
 
 void HttpServer::ServeWatcher(const httplib::Request& req, httplib::Response& res) {

@@ -32,6 +32,20 @@ struct Snapshot {
   // The body of GET /api/status: {"time", "daemon": {...}, "watchers": [...]}.
   nlohmann::json status;
   double built_mono = 0;  // CLOCK_MONOTONIC seconds
+
+  // `status` serialized, once per snapshot, by the first HTTP thread that
+  // needs it (98 KB with 500 processes: dumping it per request was most of
+  // a request's CPU).
+  const std::string& StatusText() const {
+    std::call_once(text_once_, [this] {
+      text_ = status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    });
+    return text_;
+  }
+
+ private:
+  mutable std::once_flag text_once_;
+  mutable std::string text_;
 };
 
 // What the loop publishes for the HTTP threads. Thread-safe.
