@@ -3,11 +3,11 @@
 #
 #   bench/run.sh BUILD_DIR [bench_spawn options...]
 #
-# Needs BUILD_DIR/daemon/ringmasterd, BUILD_DIR/ctl/ringctl,
-# BUILD_DIR/bench/bench_worker, BUILD_DIR/bench/bench_spawn and
-# BUILD_DIR/bench/bench_control (cmake --build BUILD_DIR --target ringmasterd
-# ringctl bench_worker bench_spawn bench_control). Extra options go to
-# bench_spawn (e.g. --kills 20); bench_control runs with its defaults.
+# Needs BUILD_DIR/daemon/ringmasterd, BUILD_DIR/ctl/ringctl and
+# BUILD_DIR/bench/{bench_worker,bench_spawn,bench_control,bench_http}
+# (cmake --build BUILD_DIR --target ringmasterd ringctl bench_worker
+# bench_spawn bench_control bench_http). Extra options go to bench_spawn
+# (e.g. --kills 20); bench_control and bench_http run with their defaults.
 # Each bench prints a table and one "BENCH_JSON {...}" line; the exit status
 # is non-zero if any bench failed or reported a problem.
 set -uo pipefail
@@ -20,10 +20,11 @@ build=$1
 shift
 
 missing=0
-for f in daemon/ringmasterd ctl/ringctl bench/bench_worker bench/bench_spawn bench/bench_control; do
+for f in daemon/ringmasterd ctl/ringctl bench/bench_worker bench/bench_spawn bench/bench_control \
+  bench/bench_http; do
   if [[ ! -x "$build/$f" ]]; then
     echo "run.sh: $build/$f is missing; build it with:" >&2
-    echo "  cmake --build $build --target ringmasterd ringctl bench_worker bench_spawn bench_control" >&2
+    echo "  cmake --build $build --target ringmasterd ringctl bench_worker bench_spawn bench_control bench_http" >&2
     missing=1
   fi
 done
@@ -66,5 +67,8 @@ run_bench "startup / respawn / idle: ringmasterd vs fork/exec baseline" 110 \
 run_bench "control round trips (status, list, stats, ringctl): ringmasterd vs ZeroMQ echo" 60 \
   "$build/bench/bench_control" --daemon "$build/daemon/ringmasterd" \
   --ctl "$build/ctl/ringctl" --worker "$build/bench/bench_worker"
+
+run_bench "HTTP endpoint under load (/healthz, /api/status) and respawn under load: ringmasterd vs httplib baseline" 90 \
+  "$build/bench/bench_http" --daemon "$build/daemon/ringmasterd" --worker "$build/bench/bench_worker"
 
 exit $status
