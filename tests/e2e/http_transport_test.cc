@@ -1,11 +1,15 @@
 // The HTTP endpoint's transport behaviour: bodies without Content-Length,
-// no delayed-ACK stalls on kept-alive connections, no compression.
+// no delayed-ACK stalls on kept-alive connections, no compression, the cap on
+// event streams.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <string>
+#include <thread>
 #include <chrono>
 #include <vector>
 
@@ -77,6 +81,56 @@ TEST_F(HttpTest, RepliesAreNotCompressed) {
   }
   auto r = Get("/api/status", Auth());
   EXPECT_FALSE(Body(r).is_discarded());
+}
+
+// Event streams are capped (32 by default): one more is a 503 problem with
+// Retry-After, and the open ones keep streaming.
+TEST_F(HttpTest, EventStreamsAreCapped) {
+  StartHttp(Sleeper("web", 1));
+  ASSERT_TRUE(WaitWorkers(1));
+  constexpr int kCap = 32;
+  std::atomic<bool> stop{false};
+  std::atomic<int> connected{0}, got_spawn{0};
+  std::vector<std::thread> readers;
+  // On any exit: readers return at their next frame (an event, or the 5 s
+  // keep-alive comment).
+  struct JoinAll {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~JoinAll() {
+      stop = true;
+      for (auto& t : threads) t.join();
+    }
+  } join_all{stop, readers};
+  for (int i = 0; i < kCap; ++i) {
+    readers.emplace_back([&] {
+      auto c = Client();
+      std::string seen;
+      bool counted = false, spawned = false;
+      c->Get("/api/events", Auth(), [&](const char* data, size_t n) {
+        seen.append(data, n);
+        if (!counted && seen.find(": connected") != std::string::npos) {
+          counted = true;
+          ++connected;
+        }
+        if (!spawned && seen.find("event: spawn") != std::string::npos) {
+          spawned = true;
+          ++got_spawn;
+        }
+        return !stop.load();
+      });
+    });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return connected.load() == kCap; }, 20)) << connected.load();
+  auto r = Get("/api/events", Auth());
+  ExpectProblem(r, 503);
+  EXPECT_FALSE(r->get_header_value("Retry-After").empty());
+  EXPECT_NE(Body(r)["detail"].get<std::string>().find("too many event streams"), std::string::npos);
+  // The open streams still deliver.
+  ASSERT_EQ(Post("/api/watchers/web/incr")->status, 202);
+  EXPECT_TRUE(WaitUntil([&] { return got_spawn.load() == kCap; }, 20)) << got_spawn.load();
+  stop = true;
+  Post("/api/watchers/web/decr");  // one more event so every reader returns at once
 }
 
 }  // namespace
