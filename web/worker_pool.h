@@ -7,9 +7,11 @@
 #ifndef RINGMASTER_WEB_WORKER_POOL_H_
 #define RINGMASTER_WEB_WORKER_POOL_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -20,7 +22,8 @@ namespace ringmaster {
 
 class WorkerPool : public httplib::TaskQueue {
  public:
-  WorkerPool(size_t min_threads, size_t max_threads);
+  WorkerPool(size_t min_threads, size_t max_threads,
+             std::chrono::milliseconds idle_exit = std::chrono::seconds(30));
   ~WorkerPool() override;
 
   void enqueue(std::function<void()> fn) override;
@@ -31,12 +34,16 @@ class WorkerPool : public httplib::TaskQueue {
  private:
   void Spawn();  // mu_ held
   void Work();
+  void JoinEnded();  // mu_ not held
 
+  const size_t min_threads_;
   const size_t max_threads_;
+  const std::chrono::milliseconds idle_exit_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
+  std::map<std::thread::id, std::thread> threads_;
+  std::vector<std::thread> ended_;  // returned from Work(), not joined yet
   size_t idle_ = 0;
   bool shutdown_ = false;
 };

@@ -68,6 +68,31 @@ TEST(WebWorkerPool, CapsThreadsAndQueuesTheRest) {
   EXPECT_EQ(done.load(), 6);
 }
 
+TEST(WebWorkerPool, ThreadsAboveTheMinimumEndWhenIdle) {
+  WorkerPool pool(2, 16, std::chrono::milliseconds(50));
+  Gate gate;
+  for (int i = 0; i < 8; ++i) pool.enqueue([&] { gate.Wait(); });
+  ASSERT_TRUE(gate.WaitForWaiting(8));
+  EXPECT_GE(pool.threads(), 8u);
+  gate.Open();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (pool.threads() > 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(pool.threads(), 2u);  // never below the minimum
+  // Still serves, and grows again.
+  std::atomic<int> ran{0};
+  Gate again;
+  for (int i = 0; i < 4; ++i) pool.enqueue([&] {
+    again.Wait();
+    ++ran;
+  });
+  ASSERT_TRUE(again.WaitForWaiting(4));
+  again.Open();
+  pool.shutdown();
+  EXPECT_EQ(ran.load(), 4);
+}
+
 TEST(WebWorkerPool, RefusesWorkAfterShutdown) {
   WorkerPool pool(1, 2);
   pool.shutdown();
