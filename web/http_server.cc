@@ -1,5 +1,8 @@
 #include "web/http_server.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -28,10 +31,10 @@ namespace {
 constexpr char kJson[] = "application/json";
 // /healthz fails once the loop has not ticked (1 s timer) for this long.
 constexpr double kStaleHeartbeatSeconds = 10;
-// A read that finds a snapshot older than kFreshSeconds, or one older than
-// kMinRebuildSeconds with events since, asks the loop for a new one and waits
-// up to kRefreshWait for it (then serves what it has). kMinRebuildSeconds
-// caps the rebuilds that readers can cause at 10/s.
+// A read that finds a snapshot older than kFreshSeconds, or one with events
+// since it was built, asks the loop for a new one and waits up to
+// kRefreshWait for it (then serves what it has). Readers ask at most once per
+// kMinRebuildSeconds, which caps the rebuilds they cause at 10/s.
 constexpr double kFreshSeconds = 1.5;
 constexpr double kMinRebuildSeconds = 0.1;
 constexpr auto kRefreshWait = std::chrono::milliseconds(1000);
@@ -60,9 +63,33 @@ void SendProblem(httplib::Response& res, int status, const std::string& detail,
 }
 
 Access Classify(const httplib::Request& req) {
-  if (req.method == "GET" && (req.path == "/healthz" || FindWebAsset(req.path))) return Access::kOpen;
+  bool get = req.method == "GET" || req.method == "HEAD";
+  if (get && (req.path == "/healthz" || FindWebAsset(req.path))) return Access::kOpen;
   if (req.method == "POST") return Access::kMutate;
   return Access::kRead;
+}
+
+// shutdown(2) of every accepted TCP connection of this process whose local
+// port is `port` (the listening socket itself is left alone).
+void ShutdownConnections(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* e = readdir(dir)) {
+    int fd = atoi(e->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
+    int local_port = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                     : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                                  : -1;
+    if (local_port != port) continue;
+    int listening = 0;
+    socklen_t optlen = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening) continue;
+    ::shutdown(fd, SHUT_RDWR);
+  }
+  closedir(dir);
 }
 
 // One pending command: the loop fills `reply`, the HTTP thread waits for it.
@@ -103,10 +130,15 @@ Status HttpServer::Start(const std::string& host, int port) {
   // httplib's compiled-in listen backlog is 5: a burst of connections (or a
   // short stall of the accept thread) then drops SYNs and clients wait a 1 s
   // retransmit. Remember the listening socket to widen its backlog below.
-  int listen_fd = -1;
-  server_->set_socket_options([&listen_fd](socket_t sock) {
-    httplib::default_socket_options(sock);
-    listen_fd = sock;
+  // httplib's default options set SO_REUSEPORT, which lets a second daemon
+  // (or any process of the same user) bind the same port and share its
+  // requests, tokens included. SO_REUSEADDR alone still allows a restart
+  // while old connections sit in TIME_WAIT.
+  auto listen_fd = std::make_shared<int>(-1);
+  server_->set_socket_options([listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    *listen_fd = sock;
   });
   Routes();
   int bound = port;
@@ -118,7 +150,7 @@ Status HttpServer::Start(const std::string& host, int port) {
                          strerror(errno) + "; check httpd_host and httpd_port");
   }
   port_ = bound;
-  if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
+  if (*listen_fd >= 0) ::listen(*listen_fd, kListenBacklog);
   thread_ = std::thread([this] {
     // Signals are the loop's events: keep them off this thread and the
     // worker threads it creates (they inherit the mask), so none interrupts
@@ -127,6 +159,7 @@ Status HttpServer::Start(const std::string& host, int port) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, nullptr);
     server_->listen_after_bind();
+    listen_returned_ = true;
   });
   LOG_INFO("httpd listening on http://%s:%d/", host.c_str(), port_);
   return Status::Ok();
@@ -137,7 +170,18 @@ void HttpServer::Stop() {
   streams_.Shutdown();
   bridge_.Close();
   if (thread_.joinable()) {
+    // httplib's stop() does nothing until the listener thread is running:
+    // a Stop() right after Start() (the daemon failing later in start-up)
+    // would wait for ever in join().
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!server_->is_running() && !listen_returned_ && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     server_->stop();
+    // httplib only notices the stop between requests; a client trickling a
+    // request (no token needed to send headers) would hold the join. Shut
+    // the accepted connections down so their reads return.
+    ShutdownConnections(port_);
     thread_.join();
   }
   builder_.reset();
@@ -158,10 +202,12 @@ std::shared_ptr<const Snapshot> HttpServer::Current() {
   double now = MonoNow();
   store_.last_read = now;
   auto snap = store_.Get();
-  if (snap) {
-    double age = now - snap->built_mono;
-    if (age <= kMinRebuildSeconds || (age <= kFreshSeconds && !store_.dirty)) return snap;
+  if (snap && now - snap->built_mono <= kFreshSeconds) {
+    // Clean: serve it. Dirty: ask for a new one, unless a reader asked less
+    // than kMinRebuildSeconds ago (then the answer is at most that stale).
+    if (!store_.dirty || now - last_refresh_.load() < kMinRebuildSeconds) return snap;
   }
+  last_refresh_ = now;
   // One refresh request at a time; concurrent readers wait for the same one.
   if (!refresh_posted_.exchange(true)) {
     bool posted = bridge_.Post([this] {
@@ -203,6 +249,10 @@ void HttpServer::Routes() {
     // with 500 processes, on the machine the workers need. The endpoint is
     // meant for loopback, where compression saves nothing; answer identity.
     mutable_req.headers.erase("Accept-Encoding");
+    // POSTs are checked in their handler, after httplib has read the body:
+    // refused here, the unread body would be parsed as the next request on
+    // the connection (request smuggling behind a proxy).
+    if (req.method == "POST") return httplib::Server::HandlerResponse::Unhandled;
     return Authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                 : httplib::Server::HandlerResponse::Handled;
   });
@@ -285,10 +335,14 @@ void HttpServer::ServeMetrics(const httplib::Request&, httplib::Response& res) {
 }
 
 void HttpServer::ServeAction(const httplib::Request& req, httplib::Response& res) {
+  if (!Authorized(req, res)) return;
   std::string name, action = "reloadconfig";
   if (req.matches.size() >= 3) {
     name = req.matches[1];
     action = req.matches[2];
+    if (action == "reloadconfig") {
+      return SendProblem(res, 404, "no such action: " + action + " (POST /api/reloadconfig)", req.path);
+    }
   }
   std::string id = "http-" + std::to_string(next_request_++);
   ActionRequest a = BuildActionRequest(action, name, req.params, req.body, id);

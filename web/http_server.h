@@ -99,6 +99,8 @@ class HttpServer : public EventSink {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> refresh_posted_{false};
+  std::atomic<bool> listen_returned_{false};
+  std::atomic<double> last_refresh_{-1e9};  // monotonic s of the last refresh a reader asked for
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> next_request_{1};
   uint64_t next_event_ = 1;  // loop thread

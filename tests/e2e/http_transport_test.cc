@@ -1,22 +1,157 @@
 // The HTTP endpoint's transport behaviour: bodies without Content-Length,
 // no delayed-ACK stalls on kept-alive connections, no compression, the cap on
-// event streams.
+// event streams, refused bodies, HEAD, shutdown with slow clients.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "tests/e2e/http_e2e.h"
 
 namespace ringmaster::test {
 namespace {
+
+// A TCP connection to 127.0.0.1:port (-1 on failure).
+int ConnectLoopback(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Everything the server sends until it closes (or `seconds` pass).
+std::string ReadAll(int fd, int seconds) {
+  timeval tv{seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+// One response: the head, then Content-Length bytes of body.
+std::string ReadOneResponse(int fd, int seconds) {
+  timeval tv{seconds, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char c;
+  while (out.find("\r\n\r\n") == std::string::npos && read(fd, &c, 1) == 1) out += c;
+  size_t at = out.find("Content-Length: ");
+  size_t length = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
+  for (size_t i = 0; i < length && read(fd, &c, 1) == 1; ++i) out += c;
+  return out;
+}
+
+size_t CountOf(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+// A POST refused for want of a token must not leave its body to be read as
+// the next request on the connection (request smuggling behind a proxy).
+TEST_F(HttpTest, RefusedPostBodyIsNotReadAsARequest) {
+  StartHttp(Sleeper("web", 1));
+  ASSERT_TRUE(WaitWorkers(1));
+  int fd = ConnectLoopback(port_);
+  ASSERT_GE(fd, 0);
+  // Smuggled, it would get a reply of its own: three replies instead of two.
+  std::string inner = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string req = "POST /api/watchers/web/stop HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                    std::to_string(inner.size()) + "\r\n\r\n" + inner;
+  ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::string replies = ReadOneResponse(fd, 20);
+  // A second request that closes, so the read below ends at once. (Sent
+  // after the first reply: httplib 0.11 loses pipelined requests.)
+  std::string last = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(write(fd, last.data(), last.size()), static_cast<ssize_t>(last.size()));
+  replies += ReadAll(fd, 20);
+  close(fd);
+  EXPECT_EQ(replies.rfind("HTTP/1.1 401", 0), 0u) << replies;
+  EXPECT_EQ(CountOf(replies, "HTTP/1.1 "), 2u) << replies;
+  EXPECT_EQ(Watcher("web")["state"], "active") << replies << daemon_->Log();
+}
+
+// A probe using HEAD gets what GET gets on the open paths.
+TEST_F(HttpTest, HeadOnOpenPathsNeedsNoToken) {
+  StartHttp(Sleeper("web", 1));
+  auto c = Client();
+  for (const char* path : {"/healthz", "/", "/app.js"}) {
+    auto r = c->Head(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+  }
+  ExpectProblem(Post("/api/watchers/web/reloadconfig"), 404);
+}
+
+// A client trickling a request (no token needed to send headers) must not
+// keep the daemon from exiting.
+TEST_F(HttpTest, SlowClientDoesNotHoldTheDaemonAtExit) {
+  StartHttp(Sleeper("web", 1));
+  ASSERT_TRUE(WaitWorkers(1));
+  int fd = ConnectLoopback(port_);
+  ASSERT_GE(fd, 0);
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    const std::string req = "GET /api/status HTTP/1.1\r\nX-Slow: ";
+    size_t i = 0;
+    while (!stop) {
+      char c = i < req.size() ? req[i] : 'a';
+      ++i;
+      if (send(fd, &c, 1, MSG_NOSIGNAL) != 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  ASSERT_TRUE(WaitUntil([&] { return CountInLog("httpd listening") == 1; }, 5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a few bytes are in
+  ASSERT_EQ(kill(daemon_->pid(), SIGTERM), 0);
+  std::optional<int> code = daemon_->WaitExit(15);
+  stop = true;
+  trickle.join();
+  close(fd);
+  ASSERT_TRUE(code.has_value()) << "the daemon did not exit\n" << daemon_->Log();
+  EXPECT_EQ(*code, 0);
+}
+
+// Start-up failing after the HTTP server started (a [socket:*] that cannot
+// bind) must end the daemon, not hang it in the server's shutdown.
+TEST_F(HttpTest, StartupFailureAfterHttpdStartedExits) {
+  int busy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(busy, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(busy, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(busy, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(busy, reinterpret_cast<sockaddr*>(&addr), &len);
+  int taken = ntohs(addr.sin_port);
+  port_ = FreePort();
+  std::string watchers = "[socket:web]\nhost = 127.0.0.1\nport = " + std::to_string(taken) + "\n\n" +
+                         Sleeper("web", 1);
+  StartDaemon(WriteConfig(HttpConfig(watchers, "t")));
+  std::optional<int> code = daemon_->WaitExit(15);
+  close(busy);
+  ASSERT_TRUE(code.has_value()) << "the daemon hung\n" << daemon_->Log();
+  EXPECT_EQ(*code, 1) << daemon_->Log();
+}
 
 // `curl -X POST URL` sends neither Content-Length nor Transfer-Encoding; per
 // RFC 9112 the body is empty. It must be answered at once, not after the
