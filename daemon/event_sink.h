@@ -33,6 +33,7 @@ class LogEventSink : public EventSink {
 class EventFanout : public EventSink {
  public:
   void Add(EventSink* sink) { sinks_.push_back(sink); }
+  void Remove(EventSink* sink) { std::erase(sinks_, sink); }
   void Publish(const std::string& watcher, const std::string& event,
                const nlohmann::json& body) override {
     for (EventSink* s : sinks_) s->Publish(watcher, event, body);

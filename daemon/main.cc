@@ -166,6 +166,16 @@ int Run(int argc, char** argv) {
     arbiter.fanout().Add(&http);
     arbiter.set_on_config_applied([&http] { http.ConfigApplied(); });
   }
+  // `http` is destroyed before `arbiter`, on every return path: unhook it
+  // first (this guard is destroyed before `http`).
+  struct Unhook {
+    Arbiter& arbiter;
+    HttpServer& http;
+    ~Unhook() {
+      arbiter.fanout().Remove(&http);
+      arbiter.set_on_config_applied(nullptr);
+    }
+  } unhook{arbiter, http};
   s = arbiter.BindSockets();
   if (!s.ok()) {
     LOG_ERROR("%s", s.message().c_str());

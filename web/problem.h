@@ -24,7 +24,8 @@ const char* ReasonPhrase(int status);
 // errno 4 and 6 -> 500.
 int HttpStatusForError(int err, const std::string& reason);
 
-// A problem for a protocol error reply, with "errno" and "reason" extension members.
+// A problem for a protocol error reply: the reason as "detail", the errno as
+// an "errno" extension member.
 nlohmann::json ProblemFromReply(const nlohmann::json& reply, const std::string& instance);
 
 }  // namespace ringmaster

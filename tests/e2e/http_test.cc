@@ -134,8 +134,8 @@ TEST_F(HttpTest, ActionsGoThroughTheCommandTable) {
   EXPECT_EQ(r->status, 200) << r->body;
   ExpectProblem(Post("/api/watchers/web/signal?signum=NOPE"), 400);
 
-  // Without waiting an async command is accepted (202); a conflicting change
-  // on the same watcher while it runs is 409 (errno 5 busy).
+  // Without waiting an async command is accepted (202). (A conflicting change
+  // while it runs is 409: BusyWatcherIsConflict.)
   r = Post("/api/watchers/slow/stop");
   EXPECT_EQ(r->status, 202) << r->body;
   ASSERT_TRUE(WaitUntil([&] { return Watcher("slow")["state"] == "stopped"; }, 10));
