@@ -18,6 +18,7 @@
 #include "daemon/pidfile.h"
 #include "daemon/real_config_env.h"
 #include "daemon/runtime_dir.h"
+#include "daemon/spawner.h"
 #include "core/endpoints.h"
 
 namespace ringmaster {
@@ -116,6 +117,7 @@ int Run(int argc, char** argv) {
       return 1;
     }
   }
+  RaiseFdLimitKeepingChildren();
   // Orphaned grandchildren are re-parented to us, so they can be reaped and
   // killed with their watcher instead of leaking.
   if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {

@@ -26,6 +26,10 @@ void WriteAll(int fd, const char* p, size_t n) {
   }
 }
 
+// The RLIMIT_NOFILE children start with (set by RaiseFdLimitKeepingChildren).
+bool g_child_nofile_set = false;
+rlimit g_child_nofile{};
+
 [[noreturn]] void ChildFail(int status_fd, const char* stage, int err) {
   WriteAll(status_fd, stage, strlen(stage));
   WriteAll(status_fd, ": ", 2);
@@ -85,7 +89,9 @@ struct ChildFds {
   }
   // 4. Own session and process group.
   if (setsid() < 0) ChildFail(st, "setsid", errno);
-  // 5. rlimits.
+  // 5. rlimits: first the daemon's own starting fd limit (best effort), then
+  // the watcher's.
+  if (g_child_nofile_set) setrlimit(RLIMIT_NOFILE, &g_child_nofile);
   for (const RlimitSetting& r : plan.rlimits) {
     rlimit lim;
     lim.rlim_cur = lim.rlim_max = r.value ? static_cast<rlim_t>(*r.value) : RLIM_INFINITY;
@@ -184,6 +190,21 @@ Result<SpawnedChild> Spawn(const SpawnPlan& plan) {
   if (pid == 0) RunChild(plan, fds, argv.data(), envp.data());
   child.pid = pid;
   return child;
+}
+
+unsigned long RaiseFdLimitKeepingChildren() {
+  constexpr rlim_t kWanted = 65536;
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+  g_child_nofile = lim;
+  g_child_nofile_set = true;
+  rlim_t target = lim.rlim_max == RLIM_INFINITY ? kWanted : std::min(lim.rlim_max, kWanted);
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < target) {
+    rlimit raised = lim;
+    raised.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return static_cast<unsigned long>(target);
+  }
+  return static_cast<unsigned long>(lim.rlim_cur);
 }
 
 }  // namespace ringmaster

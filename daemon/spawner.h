@@ -54,6 +54,14 @@ std::vector<std::string> ExecCandidates(const std::string& program, const std::s
 // Forks and execs. Errors here are parent-side (fork, pipe) failures.
 Result<SpawnedChild> Spawn(const SpawnPlan& plan);
 
+// Raises this process's soft RLIMIT_NOFILE towards its hard limit (at most
+// 65536; the daemon holds pipes for every child and a socket per HTTP
+// connection) and has children start with the soft limit the daemon was
+// given, as if the daemon had not changed it (a watcher's rlimit_nofile still
+// applies on top). Returns the soft limit now in force. Call once, before any
+// Spawn and before threads start.
+unsigned long RaiseFdLimitKeepingChildren();
+
 }  // namespace ringmaster
 
 #endif  // RINGMASTER_DAEMON_SPAWNER_H_

@@ -1,6 +1,9 @@
 // What a child gets at spawn (config-reference §6.3, §8): environment, argv
 // substitution, working directory, closed fds, rlimits, credentials.
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <regex>
 
 #include "tests/e2e/e2e_util.h"
 
@@ -60,6 +63,32 @@ TEST_F(SpawnEnv, RlimitIsApplied) {
   std::string limits = ReadFile("/proc/" + std::to_string(LiveWorkers()[0]) + "/limits");
   EXPECT_NE(limits.find("Max open files            77                   77"), std::string::npos)
       << limits;
+}
+
+// The soft limit on open files in /proc/PID/limits, or -1.
+long SoftNofile(pid_t pid) {
+  std::string limits = ReadFile("/proc/" + std::to_string(pid) + "/limits");
+  std::smatch m;
+  if (!std::regex_search(limits, m, std::regex(R"(Max open files\s+(\d+))"))) return -1;
+  return std::stol(m[1]);
+}
+
+// The daemon raises its own fd limit (children's pipes, HTTP connections)
+// but children start with the limit the daemon was given.
+TEST_F(SpawnEnv, DaemonRaisesItsFdLimitChildrenKeepTheOriginal) {
+  rlimit saved;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max <= 512) {
+    GTEST_SKIP() << "hard RLIMIT_NOFILE is " << saved.rlim_max << ": nothing to raise";
+  }
+  rlimit low = saved;
+  low.rlim_cur = 256;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  Dump("");  // the daemon inherits 256
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_TRUE(WaitWorkers(1));
+  EXPECT_GT(SoftNofile(daemon_->pid()), 256);
+  EXPECT_EQ(SoftNofile(LiveWorkers()[0]), 256);
 }
 
 }  // namespace
