@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/shell_split.h"
+#include "daemon/proc_files.h"
 
 namespace ringmaster {
 namespace {
@@ -23,23 +24,6 @@ using nlohmann::json;
 
 constexpr double kTreeMaxAge = 0.2;  // seconds a /proc scan is reused
 constexpr size_t kMinPruneSize = 64;  // never prune a map smaller than this
-
-// A whole small /proc file, or nullopt if it cannot be opened (the process is
-// gone, or the file does not exist).
-std::optional<std::string> ReadProc(const std::string& path, size_t limit = 16384) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (out.size() < limit) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 std::string ProcPath(pid_t pid, const char* file) {
   return "/proc/" + std::to_string(pid) + "/" + file;
@@ -63,50 +47,11 @@ std::optional<uint64_t> FieldAfter(const std::string& text, std::string_view lab
   return std::nullopt;
 }
 
-// The fields of /proc/<pid>/stat that INFO uses.
-struct StatFields {
-  char state = '?';
-  pid_t ppid = 0;
-  uint64_t utime = 0, stime = 0;
-  long nice = 0;
-  uint64_t starttime = 0;
-};
-
-std::optional<StatFields> ReadStat(pid_t pid) {
-  const std::optional<std::string> text = ReadProc(ProcPath(pid, "stat"), 2048);
-  if (!text) return std::nullopt;
-  // "pid (comm) state ppid ...": comm may hold spaces and ')', so start
-  // after the last ')'.
-  const size_t close = text->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::vector<std::string_view> f;
-  std::string_view rest = std::string_view(*text).substr(close + 1);
-  while (!rest.empty()) {
-    const size_t start = rest.find_first_not_of(" \n");
-    if (start == std::string_view::npos) break;
-    rest.remove_prefix(start);
-    const size_t end = std::min(rest.find_first_of(" \n"), rest.size());
-    f.push_back(rest.substr(0, end));
-    rest.remove_prefix(end);
-  }
-  // f[0] is field 3 (state) of proc(5).
-  if (f.size() < 20) return std::nullopt;
-  auto num = [&](size_t i) { return std::strtoull(std::string(f[i]).c_str(), nullptr, 10); };
-  StatFields s;
-  s.state = f[0].empty() ? '?' : f[0][0];
-  s.ppid = static_cast<pid_t>(num(1));
-  s.utime = num(11);
-  s.stime = num(12);
-  s.nice = std::strtol(std::string(f[16]).c_str(), nullptr, 10);
-  s.starttime = num(19);
-  return s;
-}
-
-bool IsGone(const StatFields& s) { return s.state == 'Z' || s.state == 'X' || s.state == 'x'; }
+bool IsGone(const PidStat& s) { return s.state == 'Z' || s.state == 'X' || s.state == 'x'; }
 
 // Circus: basename(shlex.split(argv[0])[0]); "N/A" when there is no argv.
 std::string CommandName(pid_t pid) {
-  const std::optional<std::string> raw = ReadProc(ProcPath(pid, "cmdline"), 8192);
+  const std::optional<std::string> raw = ReadProcFile(ProcPath(pid, "cmdline"), 8192);
   if (!raw || raw->empty()) return "N/A";
   const std::string argv0 = raw->substr(0, raw->find('\0'));
   Result<std::vector<std::string>> words = ShellSplit(argv0);
@@ -125,12 +70,11 @@ double Round(double v, int digits) {
 }  // namespace
 
 ProcStats::ProcStats()
-    : ticks_per_second_(std::max(1L, sysconf(_SC_CLK_TCK))),
-      page_size_(std::max(1L, sysconf(_SC_PAGESIZE))) {
-  if (std::optional<std::string> stat = ReadProc("/proc/stat", 1 << 20)) {
+    : ticks_per_second_(std::max(1L, sysconf(_SC_CLK_TCK))) {
+  if (std::optional<std::string> stat = ReadProcFile("/proc/stat", 1 << 20)) {
     boot_time_ = static_cast<double>(FieldAfter(*stat, "btime ").value_or(0));
   }
-  if (std::optional<std::string> meminfo = ReadProc("/proc/meminfo")) {
+  if (std::optional<std::string> meminfo = ReadProcFile("/proc/meminfo")) {
     mem_total_ = FieldAfter(*meminfo, "MemTotal:").value_or(0) * 1024;
   }
 }
@@ -199,7 +143,7 @@ void ProcStats::MaybePrune() {
 
 std::optional<nlohmann::json> ProcStats::BaseInfo(pid_t pid, std::optional<CpuSample>* prev) {
   if (pid <= 0) return std::nullopt;
-  const std::optional<StatFields> stat = ReadStat(pid);
+  const std::optional<PidStat> stat = ReadPidStat(pid);
   if (!stat || IsGone(*stat)) return std::nullopt;
   const double mono = Now(CLOCK_MONOTONIC);
   const double wall = Now(CLOCK_REALTIME);
@@ -207,13 +151,10 @@ std::optional<nlohmann::json> ProcStats::BaseInfo(pid_t pid, std::optional<CpuSa
   json info = json::object();
   info["pid"] = pid;
   uint64_t rss = 0;
-  if (std::optional<std::string> statm = ReadProc(ProcPath(pid, "statm"), 512)) {
-    unsigned long long size = 0, resident = 0;
-    if (std::sscanf(statm->c_str(), "%llu %llu", &size, &resident) == 2) {
-      rss = resident * static_cast<uint64_t>(page_size_);
-      info["mem_info1"] = HumanBytes(rss);
-      info["mem_info2"] = HumanBytes(size * static_cast<uint64_t>(page_size_));
-    }
+  if (std::optional<PidStatm> statm = ReadPidStatm(pid)) {
+    rss = statm->resident_pages * PageSize();
+    info["mem_info1"] = HumanBytes(rss);
+    info["mem_info2"] = HumanBytes(statm->size_pages * PageSize());
   }
   if (!info.contains("mem_info1")) info["mem_info1"] = info["mem_info2"] = "N/A";
 
@@ -236,7 +177,7 @@ std::optional<nlohmann::json> ProcStats::BaseInfo(pid_t pid, std::optional<CpuSa
   info["ctime"] = FormatCpuTime(ticks, ticks_per_second_);
 
   std::optional<uint64_t> uid;
-  if (std::optional<std::string> status = ReadProc(ProcPath(pid, "status"))) {
+  if (std::optional<std::string> status = ReadProcFile(ProcPath(pid, "status"))) {
     uid = FieldAfter(*status, "Uid:");  // the real uid comes first, as psutil reports
   }
   info["username"] = uid ? json(Username(static_cast<uid_t>(*uid))) : json("N/A");

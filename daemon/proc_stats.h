@@ -60,7 +60,6 @@ class ProcStats {
   void MaybePrune();
 
   long ticks_per_second_;
-  long page_size_;
   double boot_time_ = 0;    // /proc/stat btime
   uint64_t mem_total_ = 0;  // bytes, /proc/meminfo MemTotal
   std::unordered_map<pid_t, std::optional<CpuSample>> samples_;

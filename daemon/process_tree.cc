@@ -1,32 +1,14 @@
 #include "daemon/process_tree.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 
+#include "daemon/proc_files.h"
+
 namespace ringmaster {
-namespace {
-
-// Reads a small /proc file in one go; empty on error.
-std::string ReadSmall(const std::string& path, size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string out;
-  char buf[4096];
-  while (out.size() < limit) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
-}  // namespace
 
 ProcessTree ProcessTree::Scan() {
   ProcessTree tree;
@@ -36,7 +18,7 @@ ProcessTree ProcessTree::Scan() {
     char* end;
     long pid = strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0) continue;
-    std::string stat = ReadSmall(std::string("/proc/") + e->d_name + "/stat", 1024);
+    std::string stat = ReadProcFile(std::string("/proc/") + e->d_name + "/stat", 1024).value_or("");
     // Format: pid (comm) state ppid ... ; comm may contain spaces or ')'.
     size_t close = stat.rfind(')');
     if (close == std::string::npos || close + 4 >= stat.size()) continue;
@@ -69,7 +51,7 @@ std::vector<pid_t> ProcessTree::DescendantsOf(pid_t pid) const {
 }
 
 std::optional<std::string> ReadProcessEnv(pid_t pid, const std::string& name) {
-  std::string env = ReadSmall("/proc/" + std::to_string(pid) + "/environ", 1 << 20);
+  std::string env = ReadProcFile("/proc/" + std::to_string(pid) + "/environ", 1 << 20).value_or("");
   std::string prefix = name + "=";
   size_t pos = 0;
   while (pos < env.size()) {

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "daemon/log.h"
+#include "daemon/proc_files.h"
 #include "daemon/watcher.h"
 
 namespace ringmaster {
@@ -135,26 +136,6 @@ void Watcher::RollFinish(std::optional<std::string> failure) {
   if (done) done(failure);
 }
 
-}  // namespace ringmaster
-
-namespace ringmaster {
-namespace {
-
-// Resident set size in bytes (/proc/<pid>/statm, the process alone), or -1.
-int64_t ReadRss(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/statm", pid);
-  FILE* f = fopen(path, "re");
-  if (f == nullptr) return -1;
-  unsigned long long size = 0, resident = 0;
-  int n = fscanf(f, "%llu %llu", &size, &resident);
-  fclose(f);
-  if (n != 2) return -1;
-  return static_cast<int64_t>(resident) * sysconf(_SC_PAGESIZE);
-}
-
-}  // namespace
-
 void Watcher::Housekeeping() {
   // Commands and running replacements take precedence; one rotation at a time.
   if (state_ != WatcherState::kActive || roll_ || reload_active_) return;
@@ -167,10 +148,10 @@ void Watcher::Housekeeping() {
       continue;  // a failed replacement's backoff is still running
     }
     std::string reason;
-    int64_t rss = -1;
+    int64_t rss = 0;
     if (p->rotate_at > 0 && now >= p->rotate_at) reason = "max_age";
     if (reason.empty() && config_.max_rss > 0) {
-      rss = ReadRss(p->pid);
+      rss = static_cast<int64_t>(ReadRssBytes(p->pid).value_or(0));
       if (rss > config_.max_rss) reason = "max_rss";
     }
     if (reason.empty()) continue;

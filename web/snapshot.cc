@@ -1,16 +1,14 @@
 #include "web/snapshot.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 
+#include "core/name_match.h"
 #include "daemon/commands/watcher_detail.h"
 #include "daemon/event_sink.h"
+#include "daemon/proc_files.h"
 
 namespace ringmaster {
 namespace {
@@ -20,48 +18,14 @@ constexpr double kCoalesceSeconds = 0.1;
 // Rebuild on ticks and events while the last read is this recent.
 constexpr double kKeepFreshSeconds = 10;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// utime + stime (clock ticks) and rss (pages) from /proc/<pid>/stat: one
-// read per process for both.
-bool ReadProcStat(pid_t pid, uint64_t* ticks, uint64_t* rss_pages) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[1024];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  // comm may contain spaces and parentheses: fields resume after the last ')'.
-  const char* p = strrchr(buf, ')');
-  if (!p) return false;
-  unsigned long long utime = 0, stime = 0, rss = 0;
-  // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
-  // stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss
-  if (sscanf(p + 2,
-             "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d "
-             "%*u %*u %llu",
-             &utime, &stime, &rss) != 3) {
-    return false;
-  }
-  *ticks = utime + stime;
-  *rss_pages = rss;
-  return true;
-}
-
 }  // namespace
 
 nlohmann::json FindWatcherView(const nlohmann::json& status, const std::string& name) {
   auto it = status.find("watchers");
   if (it == status.end() || !it->is_array()) return nullptr;
-  std::string want = Lower(name);
+  std::string want = AsciiLower(name);
   for (const nlohmann::json& w : *it) {
-    if (Lower(w.value("name", "")) == want) return w;
+    if (AsciiLower(w.value("name", "")) == want) return w;
   }
   return nullptr;
 }
@@ -75,8 +39,7 @@ SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotSt
       tick_(loop, [this] { OnTick(); }),
       soon_(loop, [this] { Rebuild(); }),
       started_wall_(EventLoop::WallNow()),
-      ticks_per_second_(sysconf(_SC_CLK_TCK)),
-      page_size_(static_cast<uint64_t>(sysconf(_SC_PAGESIZE))) {
+      ticks_per_second_(sysconf(_SC_CLK_TCK)) {
   UpdateToken();
   store_.heartbeat = loop_.MonotonicNow();
   Rebuild();
@@ -116,10 +79,9 @@ void SnapshotBuilder::OnTick() {
 
 nlohmann::json SnapshotBuilder::ProcessUsage(pid_t pid, double now_mono,
                                            std::map<pid_t, CpuSample>* next) {
-  uint64_t ticks = 0, rss_pages = 0;
-  if (!ReadProcStat(pid, &ticks, &rss_pages)) {
-    return {{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}, {"rss", nullptr}};
-  }
+  std::optional<PidStat> stat = ReadPidStat(pid);
+  if (!stat) return {{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}, {"rss", nullptr}};
+  uint64_t ticks = stat->utime + stat->stime;
   double percent = 0;
   auto prev = cpu_.find(pid);
   if (prev != cpu_.end() && now_mono > prev->second.mono && ticks >= prev->second.ticks) {
@@ -129,7 +91,7 @@ nlohmann::json SnapshotBuilder::ProcessUsage(pid_t pid, double now_mono,
   (*next)[pid] = {ticks, now_mono};
   return {{"cpu_seconds", static_cast<double>(ticks) / static_cast<double>(ticks_per_second_)},
           {"cpu_percent", std::round(percent * 10) / 10},
-          {"rss", rss_pages * page_size_}};
+          {"rss", stat->rss_pages * PageSize()}};
 }
 
 void SnapshotBuilder::Rebuild() {
@@ -141,7 +103,7 @@ void SnapshotBuilder::Rebuild() {
   std::vector<const Watcher*> watchers;
   for (const auto& w : ctx_.arbiter.watchers()) watchers.push_back(w.get());
   std::sort(watchers.begin(), watchers.end(),
-            [](const Watcher* a, const Watcher* b) { return Lower(a->name()) < Lower(b->name()); });
+            [](const Watcher* a, const Watcher* b) { return AsciiLower(a->name()) < AsciiLower(b->name()); });
   nlohmann::json list = nlohmann::json::array();
   for (const Watcher* w : watchers) {
     nlohmann::json view = WatcherDetail(ctx_, *w, /*with_rss=*/false);

@@ -134,7 +134,6 @@ class SnapshotBuilder {
   double lag_ = 0, lag_max_ = 0;
   double started_wall_;
   long ticks_per_second_;
-  uint64_t page_size_;
   std::map<pid_t, CpuSample> cpu_;
   std::map<std::string, nlohmann::json> last_exit_;  // by res_name
 };

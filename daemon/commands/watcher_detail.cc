@@ -1,25 +1,14 @@
 #include "daemon/commands/watcher_detail.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "daemon/proc_files.h"
 
 namespace ringmaster {
+
 namespace {
 
-// Resident set in bytes from /proc/<pid>/statm, or null.
-nlohmann::json Rss(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/statm", pid);
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  char buf[128];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return nullptr;
-  buf[n] = '\0';
-  unsigned long long size = 0, resident = 0;
-  if (sscanf(buf, "%llu %llu", &size, &resident) != 2) return nullptr;
-  return resident * static_cast<unsigned long long>(sysconf(_SC_PAGESIZE));
+nlohmann::json RssJson(pid_t pid) {
+  std::optional<uint64_t> rss = ReadRssBytes(pid);
+  return rss ? nlohmann::json(*rss) : nlohmann::json();
 }
 
 }  // namespace
@@ -35,7 +24,7 @@ nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w, bool with_rs
                      {"state", std::string(ProtocolState(p->state))},
                      {"started", p->started},
                      {"ready_at", p->became_ready ? nlohmann::json(p->ready_at) : nlohmann::json()},
-                     {"rss", with_rss ? Rss(p->pid) : nlohmann::json()},
+                     {"rss", with_rss ? RssJson(p->pid) : nlohmann::json()},
                      {"status_text", p->status_text.empty() ? nlohmann::json()
                                                             : nlohmann::json(p->status_text)}});
   }
