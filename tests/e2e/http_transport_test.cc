@@ -109,6 +109,7 @@ TEST_F(HttpTest, SlowClientDoesNotHoldTheDaemonAtExit) {
   int fd = ConnectLoopback(port_);
   ASSERT_GE(fd, 0);
   std::atomic<bool> stop{false};
+  std::atomic<int> sent{0};
   std::thread trickle([&] {
     const std::string req = "GET /api/status HTTP/1.1\r\nX-Slow: ";
     size_t i = 0;
@@ -116,11 +117,11 @@ TEST_F(HttpTest, SlowClientDoesNotHoldTheDaemonAtExit) {
       char c = i < req.size() ? req[i] : 'a';
       ++i;
       if (send(fd, &c, 1, MSG_NOSIGNAL) != 1) break;
+      ++sent;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   });
-  ASSERT_TRUE(WaitUntil([&] { return CountInLog("httpd listening") == 1; }, 5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // a few bytes are in
+  ASSERT_TRUE(WaitUntil([&] { return sent.load() >= 3; }, 10));  // a request is under way
   ASSERT_EQ(kill(daemon_->pid(), SIGTERM), 0);
   std::optional<int> code = daemon_->WaitExit(15);
   stop = true;
