@@ -5,16 +5,38 @@
 
 namespace ringmaster {
 
-double BackoffDelay(const BackoffPolicy& policy, int failures, double uniform01) {
-  // The first failure after a stable run is replaced at once (§10.2).
-  if (!policy.enabled || failures <= 1) return 0.0;
+double BackoffDelay(const BackoffPolicy& policy, int past_burst, double uniform01) {
+  if (!policy.enabled || past_burst <= 0) return 0.0;
   // pow may overflow to +inf for long crash loops; min() caps it at max.
-  const double base = std::min(policy.max, policy.initial * std::pow(policy.factor, failures - 2));
+  const double base =
+      std::min(policy.max, policy.initial * std::pow(policy.factor, past_burst - 1));
   // Clamp inputs so a bad sample or an unvalidated policy can never make the
   // delay negative.
   const double jitter = std::clamp(policy.jitter, 0.0, 1.0);
   const double u = std::clamp(uniform01, 0.0, 1.0);
   return std::max(0.0, base * (1.0 + jitter * (2.0 * u - 1.0)));
+}
+
+FailureVerdict SlotBackoff::OnFailure(const BackoffPolicy& policy, double now, double uniform01) {
+  failures += 1;
+  while (!recent.empty() && now - recent.front() > policy.window) recent.pop_front();
+  recent.push_back(now);
+  // The window only needs to remember one failure more than the burst.
+  const size_t keep = static_cast<size_t>(std::max(policy.burst, 0)) + 1;
+  while (recent.size() > keep) recent.pop_front();
+  FailureVerdict v;
+  // At once while the sequence is within its burst. The first failure after
+  // a stable run is always replaced at once, so a burst of 0 acts like 1.
+  // Once past the burst the slot stays in backoff until a stable run, so a
+  // tight crash loop's delays keep growing instead of a new burst each window.
+  if (past_burst == 0 &&
+      (static_cast<int>(recent.size()) <= policy.burst || failures <= 1)) {
+    return v;
+  }
+  past_burst += 1;
+  v.past_burst = true;
+  v.delay = BackoffDelay(policy, past_burst, uniform01);
+  return v;
 }
 
 bool SlotBackoff::IsStableRun(const BackoffPolicy& policy, double lived_seconds, bool became_ready,

@@ -1,21 +1,41 @@
-// Restart backoff (config-reference §10.2): delay(1) = 0; for n >= 2,
-// min(max, initial * factor^(n-2)) times a jitter factor in [1-j, 1+j].
-// Pure: the caller supplies the random sample.
+// Restart backoff (config-reference §10.2) with a burst allowance: a slot's
+// first `burst` failures within `window` are respawned at once; past that,
+// and until a stable run, delay(b) = min(max, initial * factor^(b-1)) times a
+// jitter factor in [1-j, 1+j], b being the failures past the burst. Pure: the caller supplies
+// the time and the random sample.
 #ifndef RINGMASTER_CORE_BACKOFF_H_
 #define RINGMASTER_CORE_BACKOFF_H_
+
+#include <deque>
 
 #include "core/config.h"
 
 namespace ringmaster {
 
-// `failures` is the slot's consecutive failure count after incrementing (>= 1).
-// `uniform01` is a sample from [0, 1) used for the jitter. Disabled backoff -> 0.
-double BackoffDelay(const BackoffPolicy& policy, int failures, double uniform01);
+// The delay for the `past_burst`-th failure beyond the burst allowance
+// (>= 1); 0 for past_burst <= 0 or a disabled backoff.
+double BackoffDelay(const BackoffPolicy& policy, int past_burst, double uniform01);
+
+struct FailureVerdict {
+  double delay = 0;         // seconds before the respawn (0: at once)
+  bool past_burst = false;  // beyond the burst allowance (counts for flapping)
+};
 
 // Per-slot (wid) bookkeeping.
 struct SlotBackoff {
   int failures = 0;        // consecutive crashes / spawn failures
   int spawn_failures = 0;  // consecutive spawn failures (max_retry); reset by a good exec
+  int past_burst = 0;      // failures since the burst allowance ran out
+  std::deque<double> recent;  // monotonic times of the failures within the window
+
+  // Records a crash or a spawn failure at monotonic time `now`.
+  FailureVerdict OnFailure(const BackoffPolicy& policy, double now, double uniform01);
+  // A stable run ends the sequence: the next failure is replaced at once.
+  void OnStableRun() {
+    failures = 0;
+    past_burst = 0;
+    recent.clear();
+  }
 
   // A run is stable if it lived >= policy.reset seconds and, when the watcher
   // has a readiness protocol, had become ready.

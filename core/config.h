@@ -31,7 +31,20 @@ struct BackoffPolicy {
   double max = 60.0;
   double reset = 10.0;
   double jitter = 0.1;
+  int burst = 3;        // crashes within `window` respawned at once
+  double window = 10.0;
   bool operator==(const BackoffPolicy&) const = default;
+};
+
+// Circus's flapping plugin, per watcher (config-reference §10.2): the
+// flapping.* keys of a watcher section, or [plugin:flapping] defaults.
+struct FlappingPolicy {
+  bool enabled = false;  // any flapping.* key, or a [plugin:flapping] section
+  int attempts = 2;      // crashes past the per-slot burst tolerated within `window`
+  double window = 1.0;
+  double retry_in = 7.0;
+  int max_retry = 5;  // -1: retry for ever
+  bool operator==(const FlappingPolicy&) const = default;
 };
 
 enum class StreamClass { kNone, kFile, kWatchedFile, kStdout, kTimedRotatingFile, kFancyStdout };
@@ -94,6 +107,7 @@ struct WatcherConfig {
   bool notify_socket = false;
   double ready_timeout = 60;
   BackoffPolicy backoff;
+  FlappingPolicy flapping;
   int64_t max_rss = 0;
 
   // The child environment, steps 1-4 of config-reference §8 (NOTIFY_SOCKET is

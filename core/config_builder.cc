@@ -8,6 +8,7 @@
 
 #include "core/config_child_env.h"
 #include "core/config_circus.h"
+#include "core/config_flapping.h"
 #include "core/config_sockets.h"
 #include "core/config_values.h"
 #include "core/config_watcher.h"
@@ -43,9 +44,27 @@ void ReadEnvSections(const IniStore& store, const std::set<std::string>& sockets
   }
 }
 
-// Plugins are not run; their keys are only syntax-checked (§9).
+// [plugin:flapping] is built in (§10.2): its keys are every watcher's defaults.
+void ReadFlappingPlugin(const IniSection& s, const LoadVars& vars, LoadContext& ctx,
+                        FlappingPolicy* policy) {
+  policy->enabled = true;
+  for (const IniValue& v : s.values) {
+    const KeyRef k{&s, &v};
+    if (v.key == "use" || v.key == "priority") continue;
+    const std::string text = ctx.Substitute(k, v.value, vars);
+    if (IsFlappingKey(v.key)) {
+      ApplyFlappingKey(k, v.key, text, ctx, policy);
+    } else if (v.key != "check_delay" && v.key != "active") {
+      ctx.KeyWarning(k, "unknown key for the flapping plugin; ignored");
+    }
+  }
+}
+
+// Other plugins are not run; their keys are only syntax-checked (§9).
 void CheckPlugin(const IniSection& s, const LoadVars& vars, LoadContext& ctx) {
-  ctx.SectionWarning(s, "plugins are not supported; [" + s.name + "] ignored");
+  if (!IsFlappingPlugin(s)) {
+    ctx.SectionWarning(s, "plugins are not supported; [" + s.name + "] ignored");
+  }
   if (s.Find("use") == nullptr) ctx.SectionError(s, "'use' is required");
   for (const IniValue& v : s.values) {
     const KeyRef k{&s, &v};
@@ -115,7 +134,12 @@ Config BuildConfig(const IniStore& store, LoadContext& ctx) {
   EnvSources env(ctx.env().Environment());
   ReadEnvSections(store, socket_names, ctx, &env);
   const LoadVars pass1{&env.GlobalTable(), &socket_names};
-  const WatcherInputs inputs{&env, &socket_names};
+  WatcherInputs inputs{&env, &socket_names, FlappingPolicy{}};
+  for (const IniSection& s : store.sections()) {
+    if (StartsWith(s.name, "plugin:") && !s.values.empty() && IsFlappingPlugin(s)) {
+      ReadFlappingPlugin(s, pass1, ctx, &inputs.flapping);
+    }
+  }
 
   for (const IniSection& s : store.sections()) {
     if (s.values.empty()) {

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config_flapping.h"
 #include "core/config_streams.h"
 #include "core/config_values.h"
 #include "core/config_watcher_keys.h"
@@ -81,6 +82,7 @@ void CheckWatcher(const IniSection& s, const WatcherExtras& extras, LoadContext&
 std::optional<WatcherConfig> ParseWatcherSection(const IniSection& s, const WatcherInputs& in,
                                                  LoadContext& ctx) {
   WatcherConfig w;
+  w.flapping = in.flapping;
   w.name = s.name.substr(8);
   w.loc = s.loc;
   if (w.name.empty()) {
@@ -116,6 +118,10 @@ std::optional<WatcherConfig> ParseWatcherSection(const IniSection& s, const Watc
       WarnSupport(k, *known, ctx);
     } else {
       w.freeform[key] = std::string(Trim(text));
+      if (StartsWith(key, "flapping.") && IsFlappingKey(std::string_view(key).substr(9))) {
+        ApplyFlappingKey(k, std::string_view(key).substr(9), text, ctx, &w.flapping);
+        continue;
+      }
       if (std::optional<std::string> hint = DidYouMean(key, WatcherKeys())) {
         ctx.KeyWarning(k, "did you mean '" + *hint + "'?");
       }

@@ -18,6 +18,7 @@ namespace ringmaster {
 struct WatcherInputs {
   const EnvSources* env = nullptr;
   const std::set<std::string>* sockets = nullptr;  // lowercased names
+  FlappingPolicy flapping;  // [plugin:flapping] defaults (disabled without one)
 };
 
 // One watcher, or nullopt if the section cannot define one (empty name).

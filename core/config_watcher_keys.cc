@@ -123,6 +123,10 @@ void ApplyWatcherKey(const KeyRef& k, std::string_view text, const std::set<std:
     ctx.Assign(k, ParseDuration(t), &w->backoff.reset);
   } else if (key == "backoff_jitter") {
     ctx.Assign(k, ParseNumber(t, Bounds{0.0, 1.0}), &w->backoff.jitter);
+  } else if (key == "backoff_burst") {
+    ctx.Assign(k, ParseInt(t, 0, INT_MAX), &w->backoff.burst);
+  } else if (key == "backoff_window") {
+    ctx.Assign(k, ParseDuration(t, kPositive), &w->backoff.window);
   } else if (key == "max_rss") {
     ctx.Assign(k, ParseSize(t), &w->max_rss);
   }

@@ -117,6 +117,8 @@ const std::vector<KnownKey>& WatcherKeys() {
       {"backoff_max", kNow},
       {"backoff_reset", kNow},
       {"backoff_jitter", kNow},
+      {"backoff_burst", kNow},
+      {"backoff_window", kNow},
       {"max_rss", kNow},
   };
   return kKeys;

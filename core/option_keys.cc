@@ -109,6 +109,8 @@ const IntKey kIntKeys[] = {
      [](WatcherConfig& w, int64_t v) { w.max_retry = static_cast<int>(v); }},
     {"priority", INT_MIN, INT_MAX,
      [](WatcherConfig& w, int64_t v) { w.priority = static_cast<int>(v); }},
+    {"backoff_burst", 0, INT_MAX,
+     [](WatcherConfig& w, int64_t v) { w.backoff.burst = static_cast<int>(v); }},
     {"max_age", 0, kInt64Max, [](WatcherConfig& w, int64_t v) { w.max_age = v; }},
     {"max_age_variance", 0, kInt64Max, [](WatcherConfig& w, int64_t v) { w.max_age_variance = v; }},
 };
@@ -127,6 +129,7 @@ const NumberKey kNumberKeys[] = {
     {"backoff_max", kNonNegative, [](WatcherConfig& w) { return &w.backoff.max; }},
     {"backoff_reset", kNonNegative, [](WatcherConfig& w) { return &w.backoff.reset; }},
     {"backoff_jitter", Bounds{0.0, 1.0}, [](WatcherConfig& w) { return &w.backoff.jitter; }},
+    {"backoff_window", kPositive, [](WatcherConfig& w) { return &w.backoff.window; }},
     // No field: only recorded in explicit_keys, for Circus's flapping plugin.
     {"retry_in", Bounds{}, [](WatcherConfig&) -> double* { return nullptr; }},
 };

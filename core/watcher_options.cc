@@ -21,7 +21,8 @@ using nlohmann::json;
 // §10.6: listed by `options` only when set explicitly, always readable by `get`.
 constexpr std::string_view kExtensionKeys[] = {
     "ready_fd",       "notify_socket", "ready_timeout", "backoff",        "backoff_initial",
-    "backoff_factor", "backoff_max",   "backoff_reset", "backoff_jitter", "max_rss",
+    "backoff_factor", "backoff_max",   "backoff_reset", "backoff_jitter", "backoff_burst",
+    "backoff_window", "max_rss",
 };
 
 json ExtensionValue(const WatcherConfig& w, std::string_view key) {
@@ -34,6 +35,8 @@ json ExtensionValue(const WatcherConfig& w, std::string_view key) {
   if (key == "backoff_max") return w.backoff.max;
   if (key == "backoff_reset") return w.backoff.reset;
   if (key == "backoff_jitter") return w.backoff.jitter;
+  if (key == "backoff_burst") return w.backoff.burst;
+  if (key == "backoff_window") return w.backoff.window;
   return w.max_rss;
 }
 

@@ -33,6 +33,7 @@ EventLoop::EventLoop() {
   base_ = event_base_new_with_config(cfg);
   event_config_free(cfg);
   if (base_ == nullptr) std::abort();
+  if (event_base_priority_init(base_, 3) != 0) std::abort();
 }
 
 EventLoop::~EventLoop() { event_base_free(base_); }
@@ -55,9 +56,10 @@ double EventLoop::WallNow() {
 
 // The event's callback argument points at the shared_ptr member; Invoke copies
 // it before calling.
-Timer::Timer(EventLoop& loop, Callback cb)
+Timer::Timer(EventLoop& loop, Callback cb, Priority priority)
     : cb_(std::make_shared<Callback>(std::move(cb))) {
   ev_ = evtimer_new(loop.base(), &Timer::Trampoline, &cb_);
+  event_priority_set(ev_, static_cast<int>(priority));
 }
 
 Timer::~Timer() { event_free(ev_); }
@@ -73,12 +75,13 @@ bool Timer::pending() const { return evtimer_pending(ev_, nullptr) != 0; }
 
 void Timer::Trampoline(int, short, void* arg) { Invoke(arg); }
 
-FdWatch::FdWatch(EventLoop& loop, int fd, int mode, Callback cb)
+FdWatch::FdWatch(EventLoop& loop, int fd, int mode, Callback cb, Priority priority)
     : cb_(std::make_shared<Callback>(std::move(cb))) {
   short what = EV_PERSIST;
   if (mode & kRead) what |= EV_READ;
   if (mode & kWrite) what |= EV_WRITE;
   ev_ = event_new(loop.base(), fd, what, &FdWatch::Trampoline, &cb_);
+  event_priority_set(ev_, static_cast<int>(priority));
   event_add(ev_, nullptr);
 }
 
@@ -91,6 +94,7 @@ void FdWatch::Trampoline(int, short, void* arg) { Invoke(arg); }
 SignalWatch::SignalWatch(EventLoop& loop, int signo, Callback cb)
     : cb_(std::make_shared<Callback>(std::move(cb))) {
   ev_ = evsignal_new(loop.base(), signo, &SignalWatch::Trampoline, &cb_);
+  event_priority_set(ev_, static_cast<int>(Priority::kSupervision));
   event_add(ev_, nullptr);
 }
 

@@ -34,9 +34,18 @@ class EventLoop {
 
 using Callback = std::function<void()>;
 
+// libevent runs the active events of a higher priority before any of a lower
+// one, so reaping, respawn timers and stop signals never wait behind control
+// work (the way systemd's sd-event orders its sources).
+enum class Priority {
+  kSupervision = 0,  // SIGCHLD and other signals, timers, exec-status pipes
+  kDefault = 1,
+  kControl = 2,      // ZeroMQ, the HTTP bridge, captured output, snapshots
+};
+
 class Timer {
  public:
-  Timer(EventLoop& loop, Callback cb);
+  Timer(EventLoop& loop, Callback cb, Priority priority = Priority::kSupervision);
   ~Timer();
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
@@ -55,7 +64,7 @@ class Timer {
 class FdWatch {
  public:
   enum Mode { kRead = 1, kWrite = 2 };
-  FdWatch(EventLoop& loop, int fd, int mode, Callback cb);
+  FdWatch(EventLoop& loop, int fd, int mode, Callback cb, Priority priority = Priority::kDefault);
   ~FdWatch();
   FdWatch(const FdWatch&) = delete;
   FdWatch& operator=(const FdWatch&) = delete;

@@ -13,7 +13,7 @@ OutputPipe::OutputPipe(EventLoop& loop, UniqueFd fd, pid_t pid, OutputSink* sink
     : fd_(std::move(fd)), pid_(pid), sink_(sink) {
   watch_ = std::make_unique<FdWatch>(loop, fd_.get(), FdWatch::kRead, [this] {
     if (!ReadOnce()) Close();
-  });
+  }, Priority::kControl);
 }
 
 OutputPipe::~OutputPipe() { Close(); }

@@ -74,8 +74,11 @@ struct ChildFds {
   }
   // 2. stdio.
   int devnull = -1;
+  // The first error is the one reported: an open that fails (EMFILE) must
+  // not turn into dup2(-1)'s "Bad file descriptor".
   auto null_fd = [&]() {
     if (devnull < 0) devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0) ChildFail(st, "open /dev/null", errno);
     return devnull;
   };
   if (plan.stdin_mode == StdioMode::kDevNull && dup2(null_fd(), 0) < 0) ChildFail(st, "stdin", errno);

@@ -21,6 +21,7 @@ const char* ToString(WatcherState s) {
     case WatcherState::kStarting: return "starting";
     case WatcherState::kActive: return "active";
     case WatcherState::kStopping: return "stopping";
+    case WatcherState::kFlapping: return "flapping";
   }
   return "?";
 }
@@ -44,7 +45,8 @@ Watcher::Watcher(WatcherHost& host, WatcherConfig config)
     : host_(host),
       config_(std::move(config)),
       desired_(config_.numprocesses),
-      spawn_timer_(host.loop(), [this] { SpawnNext(); }) {
+      spawn_timer_(host.loop(), [this] { SpawnNext(); }),
+      flap_timer_(host.loop(), [this] { RetryAfterFlap(); }) {
   auto on_error = [name = config_.name](const std::string& msg) {
     LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
   };
@@ -73,6 +75,12 @@ void Watcher::SetConfig(WatcherConfig config) {
 }
 
 void Watcher::Start(Callback done) {
+  // An explicit start forgets flapping and slots that gave up (§10.2).
+  flap_.Reset();
+  flap_timer_.Cancel();
+  flap_pending_ = flap_gave_up_ = false;
+  given_up_.clear();
+  if (state_ == WatcherState::kFlapping) state_ = WatcherState::kStopped;
   if (state_ == WatcherState::kActive) {
     // Already running: only missing processes are spawned; done once they
     // are up (no start event: the watcher did not change state).
@@ -86,6 +94,10 @@ void Watcher::Start(Callback done) {
     stop_waiters_.push_back([this] { Start(); });
     return;
   }
+  StartImpl();
+}
+
+void Watcher::StartImpl() {
   if (state_ == WatcherState::kStopped) {
     state_ = WatcherState::kStarting;
     restarts_ = 0;
@@ -97,6 +109,13 @@ void Watcher::Start(Callback done) {
 }
 
 void Watcher::Stop(Callback done) {
+  flap_timer_.Cancel();
+  flap_pending_ = false;
+  if (state_ == WatcherState::kFlapping) state_ = WatcherState::kStopped;
+  StopImpl(std::move(done));
+}
+
+void Watcher::StopImpl(Callback done) {
   if (done) stop_waiters_.push_back(std::move(done));
   if (state_ == WatcherState::kStopped) {
     RunAll(stop_waiters_);
@@ -137,7 +156,13 @@ int Watcher::LiveCount() const {
   int n = static_cast<int>(spawn_queue_.size());
   for (const auto& [pid, p] : procs_) n += IsLive(*p) ? 1 : 0;
   for (const auto& [wid, slot] : slots_) n += (slot.respawn_timer && slot.respawn_timer->pending()) ? 1 : 0;
-  return n;
+  // A slot that gave up holds its place, so it is not respawned by a
+  // reconcile; `start` or a resize releases it.
+  return n + static_cast<int>(given_up_.size());
+}
+
+bool Watcher::HasLiveWork() const {
+  return LiveCount() > static_cast<int>(given_up_.size());
 }
 
 std::set<int> Watcher::UsedWids() const {
@@ -148,6 +173,7 @@ std::set<int> Watcher::UsedWids() const {
   for (const auto& [wid, slot] : slots_) {
     if (slot.respawn_timer && slot.respawn_timer->pending()) used.insert(wid);
   }
+  for (const auto& [wid, why] : given_up_) used.insert(wid);
   return used;
 }
 
@@ -167,7 +193,12 @@ void Watcher::Reconcile() {
     }
   }
   if (live <= target) return;
-  // Too many: first drop pending respawns, then queued spawns, then stop the oldest.
+  // Too many: first release slots that gave up, then drop pending respawns,
+  // then queued spawns, then stop the oldest.
+  while (live > target && !given_up_.empty()) {
+    given_up_.erase(std::prev(given_up_.end()));
+    --live;
+  }
   for (auto& [wid, slot] : slots_) {
     if (live <= target) break;
     if (slot.respawn_timer && slot.respawn_timer->pending()) {
@@ -233,18 +264,19 @@ void Watcher::MaybeFinishStop() {
 
 void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& why) {
   Slot& slot = slots_[wid];
-  slot.backoff.failures += 1;
+  const double now = host_.loop().MonotonicNow();
+  const FailureVerdict verdict = slot.backoff.OnFailure(config_.backoff, now, host_.Random01());
   if (spawn_failure) {
     slot.backoff.spawn_failures += 1;
     if (SpawnRetriesExhausted(config_.max_retry, slot.backoff.spawn_failures)) {
-      LOG_ERROR("watcher '%s': giving up after %d failed spawn(s) (max_retry = %d): %s; "
-                "the watcher is stopped, fix the command and start it again",
-                name().c_str(), slot.backoff.spawn_failures, config_.max_retry, why.c_str());
-      Stop();
+      GiveUpSlot(wid, why);
       return;
     }
+  } else if (verdict.past_burst && flap_.OnCrash(config_.flapping, now)) {
+    EnterFlapping();
+    return;
   }
-  double delay = BackoffDelay(config_.backoff, slot.backoff.failures, host_.Random01());
+  const double delay = verdict.delay;
   if (delay <= 0) {
     QueueSpawn(wid);
     return;
@@ -276,7 +308,7 @@ void Watcher::AfterExit(Process& p, uint32_t actions) {
   std::string why = spawn_failure ? p.exec_error : "";
   if (!spawn_failure) {
     if (SlotBackoff::IsStableRun(config_.backoff, lived, p.became_ready, has_protocol)) {
-      slots_[wid].backoff.failures = 0;
+      slots_[wid].backoff.OnStableRun();
     }
   }
   if (actions & kActRequestedExit) host_.SweepOrphans(name(), wid);

@@ -17,6 +17,7 @@
 
 #include "core/backoff.h"
 #include "core/config.h"
+#include "core/flapping.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
 #include "daemon/output_sink.h"
@@ -47,7 +48,8 @@ class WatcherHost {
   virtual std::map<std::string, int> SocketFds() { return {}; }
 };
 
-enum class WatcherState { kStopped, kStarting, kActive, kStopping };
+// kFlapping: stopped by flapping protection, started again after retry_in.
+enum class WatcherState { kStopped, kStarting, kActive, kStopping, kFlapping };
 const char* ToString(WatcherState s);
 
 class Watcher {
@@ -115,8 +117,12 @@ class Watcher {
   // Counts for status detail.
   int ReadyCount() const;
   int restarts() const { return restarts_; }
-  // Slots waiting to respawn: [{"wid","failures","delay","next_spawn"}].
+  // Slots waiting to respawn: [{"wid","failures","delay","next_spawn"}], and
+  // slots that gave up after max_retry spawn failures: {"wid","gave_up","error"}.
   nlohmann::json BackoffJson() const;
+  // {"tries","max_retry","next_retry"} while flapping (next_retry: epoch
+  // seconds, null once it gave up), else null.
+  nlohmann::json FlappingJson() const;
   void PublishReloaded();
   void PublishUpdated();
 
@@ -144,6 +150,12 @@ class Watcher {
   void MaybeFinishStop();
   void AfterExit(Process& p, uint32_t actions);
   void ScheduleRespawn(int wid, bool spawn_failure, const std::string& why);
+  void GiveUpSlot(int wid, const std::string& why);
+  bool HasLiveWork() const;  // a process, a queued spawn or a pending respawn
+  void StartImpl();
+  void StopImpl(Callback done);
+  void EnterFlapping();
+  void RetryAfterFlap();
   void StopProcess(Process& p);
 
   // Per-process mechanics (watcher_process.cc).
@@ -164,6 +176,12 @@ class Watcher {
   std::map<int, Slot> slots_;
   std::deque<int> spawn_queue_;
   Timer spawn_timer_;  // warmup_delay pacing between spawns
+  std::map<int, std::string> given_up_;  // wid -> the spawn error it gave up on
+  FlapDetector flap_;
+  Timer flap_timer_;           // the retry after a flap
+  bool flap_pending_ = false;  // a retry follows the stop in progress
+  bool flap_gave_up_ = false;
+  double flap_next_retry_ = 0;  // epoch seconds
   void CheckSettled();
   void CheckReload();
   void RollNextStep();

@@ -54,7 +54,7 @@ void Watcher::CheckSettled() {
 }
 
 void Watcher::Reload(std::function<void(std::optional<std::string>)> done) {
-  if (state_ == WatcherState::kStopped) {
+  if (state_ == WatcherState::kStopped || state_ == WatcherState::kFlapping) {
     Start([done] { done(std::nullopt); });
     return;
   }
@@ -116,6 +116,9 @@ nlohmann::json Watcher::BackoffJson() const {
                    {"failures", slot.backoff.failures},
                    {"delay", slot.delay},
                    {"next_spawn", slot.next_spawn}});
+  }
+  for (const auto& [wid, why] : given_up_) {
+    out.push_back({{"wid", wid}, {"gave_up", true}, {"error", why}});
   }
   return out;
 }

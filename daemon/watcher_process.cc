@@ -120,11 +120,13 @@ void Watcher::SpawnProcess(int wid) {
   }
   p.status_fd = std::move(c.status_fd);
   p.status_watch = std::make_unique<FdWatch>(host_.loop(), p.status_fd.get(), FdWatch::kRead,
-                                             [this, &p] { OnStatusReadable(p); });
+                                             [this, &p] { OnStatusReadable(p); },
+                                             Priority::kSupervision);
   if (c.ready_fd.valid()) {
     p.ready_fd = std::move(c.ready_fd);
     p.ready_watch = std::make_unique<FdWatch>(host_.loop(), p.ready_fd.get(), FdWatch::kRead,
-                                              [this, &p] { OnReadyReadable(p); });
+                                              [this, &p] { OnReadyReadable(p); },
+                                              Priority::kSupervision);
   }
   if (c.stdout_fd.valid()) {
     p.out = std::make_unique<OutputPipe>(host_.loop(), std::move(c.stdout_fd), p.pid,

@@ -14,7 +14,7 @@
 namespace ringmaster {
 
 void Watcher::Roll(RollOptions opts, std::function<void(std::optional<std::string>)> done) {
-  if (state_ == WatcherState::kStopped) {
+  if (state_ == WatcherState::kStopped || state_ == WatcherState::kFlapping) {
     Start([done] { done(std::nullopt); });
     return;
   }

@@ -135,7 +135,7 @@ ZmqController::ZmqController(EventLoop& loop, Dispatcher& dispatcher)
     : loop_(loop),
       dispatcher_(dispatcher),
       ctx_(1),
-      drain_timer_(loop, [this] { Drain(); }),
+      drain_timer_(loop, [this] { Drain(); }, Priority::kControl),
       alive_(std::make_shared<char>(0)) {}
 
 ZmqController::~ZmqController() { Close(); }
@@ -168,7 +168,7 @@ Status ZmqController::Bind(const std::string& endpoint_in, const std::string& pu
     pub_.set(zmq::sockopt::linger, 0);
     pub_.bind(pubsub);
     watch_ = std::make_unique<FdWatch>(loop_, router_.get(zmq::sockopt::fd), FdWatch::kRead,
-                                       [this] { OnReadable(); });
+                                       [this] { OnReadable(); }, Priority::kControl);
   } catch (const zmq::error_t& e) {
     // Listeners are torn down by libzmq's I/O thread; terminating the context
     // waits for that, so the endpoints are really free when Bind returns.

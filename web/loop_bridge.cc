@@ -12,7 +12,8 @@ namespace ringmaster {
 LoopBridge::LoopBridge(EventLoop& loop)
     : wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (!wake_fd_.valid()) throw std::system_error(errno, std::generic_category(), "eventfd");
-  watch_ = std::make_unique<FdWatch>(loop, wake_fd_.get(), FdWatch::kRead, [this] { Drain(); });
+  watch_ = std::make_unique<FdWatch>(loop, wake_fd_.get(), FdWatch::kRead, [this] { Drain(); },
+                                     Priority::kControl);
 }
 
 LoopBridge::~LoopBridge() {

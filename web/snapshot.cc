@@ -36,8 +36,8 @@ SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotSt
       ctx_(std::move(ctx)),
       store_(store),
       commands_served_(std::move(commands_served)),
-      tick_(loop, [this] { OnTick(); }),
-      soon_(loop, [this] { Rebuild(); }),
+      tick_(loop, [this] { OnTick(); }, Priority::kControl),
+      soon_(loop, [this] { Rebuild(); }, Priority::kControl),
       started_wall_(EventLoop::WallNow()),
       ticks_per_second_(sysconf(_SC_CLK_TCK)) {
   UpdateToken();

@@ -28,7 +28,8 @@ nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w, bool with_rs
                      {"status_text", p->status_text.empty() ? nlohmann::json()
                                                             : nlohmann::json(p->status_text)}});
   }
-  std::string readiness = w.state() == WatcherState::kStopped ? "stopped"
+  const bool down = w.state() == WatcherState::kStopped || w.state() == WatcherState::kFlapping;
+  std::string readiness = down ? "stopped"
                           : ready >= w.desired()              ? "ready"
                           : ready > 0                         ? "partial"
                                                               : "unready";
@@ -47,7 +48,8 @@ nlohmann::json WatcherDetail(CommandContext& ctx, const Watcher& w, bool with_rs
           {"busy", busy},
           {"restarts", w.restarts()},
           {"processes", procs},
-          {"backoff", w.BackoffJson()}};
+          {"backoff", w.BackoffJson()},
+          {"flapping", w.FlappingJson()}};
 }
 
 }  // namespace ringmaster

@@ -85,13 +85,15 @@ TEST_F(Supervision, CrashLoopBacksOffExponentially) {
                                 Worker("--exit-after 0 --exit-code 3") +
                                 "\nbackoff_initial = 0.2\nbackoff_factor = 2\nbackoff_jitter = 0\n");
   Daemon& d = StartDaemon(cfg);
-  // delays: 0, 0.2, 0.4, 0.8, 1.6 -> the 5th retry is scheduled 1.6 s out.
-  ASSERT_TRUE(d.WaitForLog("respawns in 1.60s after 5 consecutive failure(s)", 20)) << d.Log();
-  EXPECT_NE(d.Log().find("respawns in 0.20s after 2"), std::string::npos);
-  EXPECT_NE(d.Log().find("respawns in 0.40s after 3"), std::string::npos);
-  EXPECT_NE(d.Log().find("respawns in 0.80s after 4"), std::string::npos);
-  // Not a tight loop: about 5 spawns by now, not hundreds.
-  EXPECT_LE(AllWorkers().size(), 7u);
+  // delays: 0, 0, 0 (the burst of 3), then 0.2, 0.4, 0.8, 1.6 -> the 7th
+  // failure's respawn is scheduled 1.6 s out.
+  ASSERT_TRUE(d.WaitForLog("respawns in 1.60s after 7 consecutive failure(s)", 20)) << d.Log();
+  EXPECT_EQ(d.Log().find("after 3 consecutive"), std::string::npos) << "inside the burst";
+  EXPECT_NE(d.Log().find("respawns in 0.20s after 4"), std::string::npos);
+  EXPECT_NE(d.Log().find("respawns in 0.40s after 5"), std::string::npos);
+  EXPECT_NE(d.Log().find("respawns in 0.80s after 6"), std::string::npos);
+  // Not a tight loop: about 8 spawns by now, not hundreds.
+  EXPECT_LE(AllWorkers().size(), 9u);
   EXPECT_NE(d.Log().find("exited unexpectedly with code 3"), std::string::npos);
 }
 

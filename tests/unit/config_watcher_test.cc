@@ -304,3 +304,75 @@ TEST(ConfigWatcherTest, UidSetsGidToThePrimaryGroup) {
 
 }  // namespace
 }  // namespace ringmaster
+
+namespace ringmaster {
+namespace {
+
+TEST(ConfigWatcherTest, BackoffBurstAndWindow) {
+  FakeConfigEnv env;
+  LoadResult r = Watcher(env, "backoff_burst = 5\nbackoff_window = 30\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  EXPECT_EQ(r.config->watchers[0].backoff.burst, 5);
+  EXPECT_EQ(r.config->watchers[0].backoff.window, 30.0);
+  LoadResult defaults = Watcher(env, "");
+  ASSERT_TRUE(defaults.config);
+  EXPECT_EQ(defaults.config->watchers[0].backoff.burst, 3);
+  EXPECT_EQ(defaults.config->watchers[0].backoff.window, 10.0);
+  LoadResult bad = Watcher(env, "backoff_burst = -1\nbackoff_window = 0\n");
+  EXPECT_FALSE(bad.config);
+  ASSERT_EQ(bad.errors.size(), 2u) << Dump(bad.errors);
+  EXPECT_EQ(bad.errors[0].line, 3);
+  EXPECT_EQ(bad.errors[0].key, "backoff_burst");
+  EXPECT_EQ(bad.errors[1].key, "backoff_window");
+}
+
+TEST(ConfigWatcherTest, FlappingKeysEnableTheWatchersPolicy) {
+  FakeConfigEnv env;
+  LoadResult r = Watcher(env,
+                         "flapping.attempts = 4\nflapping.window = 2.5\nflapping.retry_in = 3\n"
+                         "flapping.max_retry = -1\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  const WatcherConfig& w = r.config->watchers[0];
+  EXPECT_TRUE(w.flapping.enabled);
+  EXPECT_EQ(w.flapping.attempts, 4);
+  EXPECT_EQ(w.flapping.window, 2.5);
+  EXPECT_EQ(w.flapping.retry_in, 3.0);
+  EXPECT_EQ(w.flapping.max_retry, -1);
+  // Still shown by `options` as Circus's freeform keys.
+  EXPECT_EQ(w.freeform.at("flapping.attempts"), "4");
+  LoadResult off = Watcher(env, "");
+  ASSERT_TRUE(off.config);
+  EXPECT_FALSE(off.config->watchers[0].flapping.enabled);
+}
+
+TEST(ConfigWatcherTest, BadFlappingValuesNameTheKey) {
+  FakeConfigEnv env;
+  LoadResult r = Watcher(env, "flapping.attempts = many\nflapping.max_retry = -2\n");
+  EXPECT_FALSE(r.config);
+  ASSERT_EQ(r.errors.size(), 2u) << Dump(r.errors);
+  EXPECT_EQ(r.errors[0].key, "flapping.attempts");
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_EQ(r.errors[1].key, "flapping.max_retry");
+}
+
+TEST(ConfigWatcherTest, FlappingPluginGivesDefaults) {
+  FakeConfigEnv env;
+  LoadResult r = LoadText(env,
+                          "[watcher:a]\ncmd = x\n[watcher:b]\ncmd = y\nflapping.attempts = 9\n"
+                          "[plugin:flapping]\nuse = circus.plugins.flapping.Flapping\n"
+                          "retry_in = 2\nmax_retry = 1\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  const WatcherConfig& a = r.config->watchers[0];
+  const WatcherConfig& b = r.config->watchers[1];
+  EXPECT_TRUE(a.flapping.enabled);
+  EXPECT_EQ(a.flapping.retry_in, 2.0);
+  EXPECT_EQ(a.flapping.max_retry, 1);
+  EXPECT_EQ(a.flapping.attempts, 2);
+  EXPECT_EQ(b.flapping.attempts, 9);
+  EXPECT_EQ(b.flapping.retry_in, 2.0);
+  // The flapping plugin is built in: no "plugins are not supported" warning.
+  for (const Diagnostic& d : r.warnings) EXPECT_EQ(d.problem.find("not supported"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ringmaster
