@@ -139,9 +139,9 @@ int Run(int argc, char** argv) {
   EventLoop loop;
   Arbiter arbiter(loop, std::move(config), env);
   ChangeTracker changes;
-  ProcStats stats;
+  ProcWorker procs(loop);
   ZmqController* controller_ptr = nullptr;
-  CommandContext ctx{arbiter, changes, stats, env, [&controller_ptr] {
+  CommandContext ctx{arbiter, changes, procs, env, [&controller_ptr] {
                        // quit: the reply is queued; flush it out.
                        if (controller_ptr) controller_ptr->FlushAndClose();
                      }};

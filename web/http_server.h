@@ -2,7 +2,7 @@
 // Prometheus metrics, an SSE event stream and the embedded status page.
 // httplib runs on its own threads; they never touch supervision state: reads
 // come from the Snapshot the loop publishes (web/snapshot.h), and actions are
-// posted into the loop (web/loop_bridge.h) and dispatched through the same
+// posted into the loop (daemon/loop_bridge.h) and dispatched through the same
 // command table as ZeroMQ, with a bounded wait. Construct, Start, Stop and
 // Publish on the loop thread.
 #ifndef RINGMASTER_WEB_HTTP_SERVER_H_
@@ -21,7 +21,7 @@
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
 #include "web/event_streams.h"
-#include "web/loop_bridge.h"
+#include "daemon/loop_bridge.h"
 #include "web/snapshot.h"
 
 namespace httplib {

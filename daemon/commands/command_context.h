@@ -13,14 +13,14 @@
 #include "daemon/arbiter.h"
 #include "daemon/change_tracker.h"
 #include "daemon/dispatcher.h"
-#include "daemon/proc_stats.h"
+#include "daemon/proc_worker.h"
 
 namespace ringmaster {
 
 struct CommandContext {
   Arbiter& arbiter;
   ChangeTracker& changes;
-  ProcStats& stats;
+  ProcWorker& procs;  // /proc reads, off the loop
   ConfigEnv& env;
   // Runs once `quit` has stopped everything and its reply went out.
   std::function<void()> on_quit_done;

@@ -1,4 +1,4 @@
-#include "web/loop_bridge.h"
+#include "daemon/loop_bridge.h"
 
 #include <gtest/gtest.h>
 

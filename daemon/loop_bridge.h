@@ -2,8 +2,8 @@
 // workers): Post() queues a closure and wakes the loop through an eventfd that
 // an FdWatch drains. Post is thread-safe; the bridge itself is created and
 // destroyed on the loop thread. After Close() (or destruction) Post refuses.
-#ifndef RINGMASTER_WEB_LOOP_BRIDGE_H_
-#define RINGMASTER_WEB_LOOP_BRIDGE_H_
+#ifndef RINGMASTER_DAEMON_LOOP_BRIDGE_H_
+#define RINGMASTER_DAEMON_LOOP_BRIDGE_H_
 
 #include <functional>
 #include <memory>
@@ -40,4 +40,4 @@ class LoopBridge {
 
 }  // namespace ringmaster
 
-#endif  // RINGMASTER_WEB_LOOP_BRIDGE_H_
+#endif  // RINGMASTER_DAEMON_LOOP_BRIDGE_H_

@@ -1,0 +1,76 @@
+#include "daemon/proc_worker.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace ringmaster {
+
+ProcWorker::ProcWorker(EventLoop& loop) : bridge_(loop) {
+  // Signals stay loop events: block them all in the thread (inherited mask).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  thread_ = std::thread([this] { Main(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+ProcWorker::~ProcWorker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    jobs_.clear();
+  }
+  cv_.notify_all();
+  thread_.join();
+  bridge_.Close();
+}
+
+void ProcWorker::Run(Work work, Done done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.emplace_back(std::move(work), std::move(done));
+  }
+  cv_.notify_one();
+}
+
+size_t ProcWorker::pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return jobs_.size() + running_;
+}
+
+void ProcWorker::Main() {
+  // Linux nice values are per thread: below the loop, so a busy /proc scan
+  // never competes with reaping and respawns for a core.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  for (;;) {
+    std::pair<Work, Done> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      if (stop_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      ++running_;
+    }
+    nlohmann::json result = job.first(stats_);
+    // The result travels to the loop; `done` runs there, after which the job
+    // no longer counts as pending.
+    auto shared = std::make_shared<nlohmann::json>(std::move(result));
+    Done done = std::move(job.second);
+    if (!bridge_.Post([this, shared, done] {
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            --running_;
+          }
+          if (done) done(std::move(*shared));
+        })) {
+      std::lock_guard<std::mutex> lock(mu_);
+      --running_;
+    }
+  }
+}
+
+}  // namespace ringmaster
