@@ -133,6 +133,7 @@ void ProcStats::MaybePrune() {
   if (samples_.size() < prune_at_) return;
   for (auto it = samples_.begin(); it != samples_.end();) {
     if (::kill(it->first, 0) != 0 && errno == ESRCH) {
+      cache_.erase(it->first);
       it = samples_.erase(it);
     } else {
       ++it;
@@ -193,9 +194,20 @@ std::optional<nlohmann::json> ProcStats::BaseInfo(pid_t pid, std::optional<CpuSa
 
 nlohmann::json ProcStats::Info(pid_t pid, double started, int wid, bool with_children) {
   MaybePrune();
+  const double mono = Now(CLOCK_MONOTONIC);
+  if (max_sample_age_ > 0 && with_children) {
+    auto hit = cache_.find(pid);
+    if (hit != cache_.end() && mono - hit->second.mono < max_sample_age_ &&
+        hit->second.info.value("started", -1.0) == started) {
+      nlohmann::json info = hit->second.info;
+      info["age"] = Now(CLOCK_REALTIME) - started;
+      return info;
+    }
+  }
   std::optional<json> info = BaseInfo(pid, &samples_[pid]);
   if (!info) {
     samples_.erase(pid);
+    cache_.erase(pid);
     return kNoSuchProcess;
   }
   (*info)["age"] = Now(CLOCK_REALTIME) - started;
@@ -211,6 +223,7 @@ nlohmann::json ProcStats::Info(pid_t pid, double started, int wid, bool with_chi
         samples_.erase(child);
       }
     }
+    if (max_sample_age_ > 0) cache_[pid] = CachedInfo{*info, mono};
   }
   return *info;
 }

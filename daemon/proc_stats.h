@@ -40,6 +40,11 @@ class ProcStats {
   // `cpu` covers the time since the previous DaemonInfo call.
   nlohmann::json DaemonInfo();
 
+  // Serve an Info sample again (with `age` brought up to date) while it is
+  // younger than this many seconds, so a flood of `stats` costs a JSON copy
+  // per process rather than four file reads. 0 (the default): always read.
+  void set_max_sample_age(double seconds) { max_sample_age_ = seconds; }
+
   // "<n>B" below 1024, else n/1024^k as "%.2f" plus K, M, G, T, P, E, Z, Y.
   static std::string HumanBytes(uint64_t n);
   // CPU seconds as Circus prints them, "M:SS.cc" (minutes modulo 60).
@@ -70,6 +75,12 @@ class ProcStats {
   std::optional<ProcessTree> tree_;
   double tree_mono_ = 0;
   size_t prune_at_ = 64;  // prune when samples_ reaches this size
+  double max_sample_age_ = 0;
+  struct CachedInfo {
+    nlohmann::json info;
+    double mono = 0;
+  };
+  std::unordered_map<pid_t, CachedInfo> cache_;  // with_children Info by pid
 };
 
 }  // namespace ringmaster

@@ -7,8 +7,14 @@
 #include <unistd.h>
 
 namespace ringmaster {
+namespace {
+// `stats` answers from samples at most this old (control-protocol §7.20:
+// cpu is the share since the previous sample).
+constexpr double kMaxSampleAge = 1.0;
+}  // namespace
 
 ProcWorker::ProcWorker(EventLoop& loop) : bridge_(loop) {
+  stats_.set_max_sample_age(kMaxSampleAge);
   // Signals stay loop events: block them all in the thread (inherited mask).
   sigset_t all, old;
   sigfillset(&all);

@@ -168,6 +168,30 @@ TEST(ProcStatsTest, GoneProcess) {
   EXPECT_EQ(stats.Info(0, 0, 1, false), json(kNoSuchProcess));
 }
 
+TEST(ProcStatsTest, RecentSampleIsServedAgainWithinMaxAge) {
+  ProcStats cached, fresh;
+  cached.set_max_sample_age(3600);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    pause();
+    _exit(0);
+  }
+  ASSERT_GT(pid, 0);
+  const double started = WallNow();
+  ASSERT_TRUE(cached.Info(pid, started, 1, true).is_object());
+  ASSERT_TRUE(fresh.Info(pid, started, 1, true).is_object());
+  kill(pid, SIGKILL);
+  ASSERT_EQ(waitpid(pid, nullptr, 0), pid);
+  // The cached reader answers from its sample; the other reads /proc again.
+  const json again = cached.Info(pid, started, 1, true);
+  ASSERT_TRUE(again.is_object()) << again.dump();
+  EXPECT_EQ(again["pid"], pid);
+  EXPECT_GE(again["age"].get<double>(), 0.0);
+  EXPECT_EQ(fresh.Info(pid, started, 1, true), json(kNoSuchProcess));
+  // A different spawn time is a different process: no stale answer.
+  EXPECT_EQ(cached.Info(pid, started + 1, 1, true), json(kNoSuchProcess));
+}
+
 TEST(ProcStatsTest, ChildrenListing) {
   ChildWithGrandchild procs;
   ASSERT_GT(procs.child(), 0);
