@@ -119,7 +119,13 @@ std::string FormatMetrics(const nlohmann::json& status, const DaemonCounters& da
     m.Family(pm.name, pm.type, pm.help);
     for (const nlohmann::json& w : watchers) {
       if (!w.contains("processes")) continue;
-      for (const nlohmann::json& p : w["processes"]) m.Sample(pm.name, ProcessLabels(w, p), pm.value(p));
+      for (const nlohmann::json& p : w["processes"]) {
+        // A process not sampled yet (or whose /proc read failed) has no
+        // value: its sample is left out rather than shown as NaN.
+        const std::string v = pm.value(p);
+        if (v == "NaN") continue;
+        m.Sample(pm.name, ProcessLabels(w, p), v);
+      }
     }
   }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
+#include <vector>
 
 #include "core/name_match.h"
 #include "daemon/commands/watcher_detail.h"
@@ -17,6 +19,14 @@ constexpr double kTickSeconds = 1.0;
 constexpr double kCoalesceSeconds = 0.1;
 // Rebuild on ticks and events while the last read is this recent.
 constexpr double kKeepFreshSeconds = 10;
+// Usage (CPU, RSS) in a snapshot is at most about this old.
+constexpr double kUsageMaxAge = 1.0;
+
+double MonoNow() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 }  // namespace
 
@@ -39,7 +49,9 @@ SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotSt
       tick_(loop, [this] { OnTick(); }, Priority::kControl),
       soon_(loop, [this] { Rebuild(); }, Priority::kControl),
       started_wall_(EventLoop::WallNow()),
-      ticks_per_second_(sysconf(_SC_CLK_TCK)) {
+      ticks_per_second_(sysconf(_SC_CLK_TCK)),
+      usage_state_(std::make_shared<UsageState>()) {
+  usage_state_->ticks_per_second = ticks_per_second_;
   UpdateToken();
   store_.heartbeat = loop_.MonotonicNow();
   Rebuild();
@@ -77,21 +89,43 @@ void SnapshotBuilder::OnTick() {
   tick_.Start(kTickSeconds);
 }
 
-nlohmann::json SnapshotBuilder::ProcessUsage(pid_t pid, double now_mono,
-                                           std::map<pid_t, CpuSample>* next) {
-  std::optional<PidStat> stat = ReadPidStat(pid);
-  if (!stat) return {{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}, {"rss", nullptr}};
-  uint64_t ticks = stat->utime + stat->stime;
-  double percent = 0;
-  auto prev = cpu_.find(pid);
-  if (prev != cpu_.end() && now_mono > prev->second.mono && ticks >= prev->second.ticks) {
-    percent = 100.0 * static_cast<double>(ticks - prev->second.ticks) /
-              static_cast<double>(ticks_per_second_) / (now_mono - prev->second.mono);
+nlohmann::json SnapshotBuilder::ReadUsage(UsageState& state, const std::vector<pid_t>& pids) {
+  nlohmann::json out = nlohmann::json::object();
+  std::map<pid_t, CpuSample> next;
+  const double now_mono = MonoNow();
+  for (pid_t pid : pids) {
+    std::optional<PidStat> stat = ReadPidStat(pid);
+    if (!stat) continue;
+    uint64_t ticks = stat->utime + stat->stime;
+    double percent = 0;
+    auto prev = state.cpu.find(pid);
+    if (prev != state.cpu.end() && now_mono > prev->second.mono && ticks >= prev->second.ticks) {
+      percent = 100.0 * static_cast<double>(ticks - prev->second.ticks) /
+                static_cast<double>(state.ticks_per_second) / (now_mono - prev->second.mono);
+    }
+    next[pid] = {ticks, now_mono};
+    out[std::to_string(pid)] = {
+        {"cpu_seconds", static_cast<double>(ticks) / static_cast<double>(state.ticks_per_second)},
+        {"cpu_percent", std::round(percent * 10) / 10},
+        {"rss", stat->rss_pages * PageSize()}};
   }
-  (*next)[pid] = {ticks, now_mono};
-  return {{"cpu_seconds", static_cast<double>(ticks) / static_cast<double>(ticks_per_second_)},
-          {"cpu_percent", std::round(percent * 10) / 10},
-          {"rss", stat->rss_pages * PageSize()}};
+  state.cpu.swap(next);
+  return out;
+}
+
+void SnapshotBuilder::RequestUsage(std::vector<pid_t> pids) {
+  usage_pending_ = true;
+  std::shared_ptr<UsageState> state = usage_state_;
+  std::weak_ptr<int> alive = alive_;
+  ctx_.procs.Run([state, pids](ProcStats&) { return ReadUsage(*state, pids); },
+                 [this, alive](nlohmann::json usage) {
+                   if (alive.expired()) return;
+                   usage_ = std::move(usage);
+                   usage_mono_ = loop_.MonotonicNow();
+                   usage_pending_ = false;
+                   store_.dirty = true;
+                   if (Wanted() && !soon_.pending()) soon_.Start(kCoalesceSeconds);
+                 });
 }
 
 void SnapshotBuilder::Rebuild() {
@@ -99,7 +133,7 @@ void SnapshotBuilder::Rebuild() {
   store_.dirty = false;
   double now_mono = loop_.MonotonicNow();
   double now_wall = EventLoop::WallNow();
-  std::map<pid_t, CpuSample> next_cpu;
+  std::vector<pid_t> pids;
   std::vector<const Watcher*> watchers;
   for (const auto& w : ctx_.arbiter.watchers()) watchers.push_back(w.get());
   std::sort(watchers.begin(), watchers.end(),
@@ -115,7 +149,14 @@ void SnapshotBuilder::Rebuild() {
     for (nlohmann::json& p : view["processes"]) {
       double started = p.value("started", 0.0);
       p["uptime"] = started > 0 ? std::max(0.0, now_wall - started) : 0.0;
-      p.update(ProcessUsage(p.value("pid", 0), now_mono, &next_cpu));
+      const pid_t pid = p.value("pid", 0);
+      pids.push_back(pid);
+      auto u = usage_.find(std::to_string(pid));
+      if (u != usage_.end()) {
+        p.update(*u);
+      } else {  // not sampled yet (new since the last sample)
+        p.update({{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}, {"rss", nullptr}});
+      }
       if (p["rss"].is_number()) rss_total += p["rss"].get<uint64_t>();
       if (p["cpu_percent"].is_number()) cpu_total += p["cpu_percent"].get<double>();
     }
@@ -123,7 +164,6 @@ void SnapshotBuilder::Rebuild() {
     view["cpu_percent"] = std::round(cpu_total * 10) / 10;
     list.push_back(std::move(view));
   }
-  cpu_.swap(next_cpu);
 
   auto snap = std::make_shared<Snapshot>();
   snap->status = {{"time", now_wall},
@@ -139,6 +179,7 @@ void SnapshotBuilder::Rebuild() {
   store_.build_seconds = loop_.MonotonicNow() - now_mono;
   store_.commands_served = commands_served_ ? commands_served_() : 0;
   store_.Set(std::move(snap));
+  if (!usage_pending_ && now_mono - usage_mono_ >= kUsageMaxAge) RequestUsage(std::move(pids));
 }
 
 }  // namespace ringmaster

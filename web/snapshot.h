@@ -119,10 +119,17 @@ class SnapshotBuilder {
     uint64_t ticks = 0;
     double mono = 0;
   };
+  // The /proc worker's side: the previous CPU sample of each pid.
+  struct UsageState {
+    std::map<pid_t, CpuSample> cpu;
+    long ticks_per_second = 100;
+  };
   void OnTick();
   bool Wanted() const;
-  // cpu_seconds, cpu_percent and rss of one process.
-  nlohmann::json ProcessUsage(pid_t pid, double now_mono, std::map<pid_t, CpuSample>* next);
+  // Asks the /proc worker for fresh usage of `pids`; the next rebuild uses it.
+  void RequestUsage(std::vector<pid_t> pids);
+  // {pid: {cpu_seconds, cpu_percent, rss}}; runs on the /proc worker thread.
+  static nlohmann::json ReadUsage(UsageState& state, const std::vector<pid_t>& pids);
 
   EventLoop& loop_;
   CommandContext ctx_;
@@ -134,7 +141,13 @@ class SnapshotBuilder {
   double lag_ = 0, lag_max_ = 0;
   double started_wall_;
   long ticks_per_second_;
-  std::map<pid_t, CpuSample> cpu_;
+  // Usage comes from the /proc worker, at most about a second old: a rebuild
+  // never reads /proc on the loop.
+  std::shared_ptr<UsageState> usage_state_;
+  nlohmann::json usage_ = nlohmann::json::object();  // by pid (string)
+  double usage_mono_ = -1e9;
+  bool usage_pending_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::map<std::string, nlohmann::json> last_exit_;  // by res_name
 };
 

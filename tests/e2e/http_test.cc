@@ -23,10 +23,22 @@ TEST_F(HttpTest, StatusAndWatcherViews) {
   ASSERT_TRUE(WaitWorkers(2));
   ASSERT_TRUE(WaitUntil([&] { return Watcher("web").value("ready", 0) == 2; }, 10));
 
+  // CPU and RSS come from the /proc worker's sample, at most about a second
+  // old: right after start they may still be null.
+  json s;
+  ASSERT_TRUE(WaitUntil([&] {
+    auto got = Get("/api/status", Auth());
+    if (!got || got->status != 200) return false;
+    s = Body(got);
+    if (s["watchers"].size() != 1 || s["watchers"][0]["processes"].size() != 2) return false;
+    for (const json& p : s["watchers"][0]["processes"]) {
+      if (!p["rss"].is_number()) return false;
+    }
+    return true;
+  }, 10)) << s.dump();
   auto r = Get("/api/status", Auth());
   ASSERT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
-  json s = Body(r);
   EXPECT_EQ(s["daemon"]["pid"], daemon_->pid());
   ASSERT_EQ(s["watchers"].size(), 1u);
   json w = s["watchers"][0];
@@ -175,7 +187,15 @@ TEST_F(HttpTest, MetricsInPrometheusTextFormat) {
   StartHttp(Sleeper("web", 2) + Sleeper("idle", 0));
   ASSERT_TRUE(WaitWorkers(2));
   ASSERT_TRUE(WaitUntil([&] { return Watcher("web").value("ready", 0) == 2; }, 10));
-  Get("/api/status", Auth());
+  // Per-process usage appears once the /proc worker has sampled it.
+  ASSERT_TRUE(WaitUntil([&] {
+    json procs = Watcher("web")["processes"];
+    if (procs.size() != 2) return false;
+    for (const json& p : procs) {
+      if (!p["rss"].is_number()) return false;
+    }
+    return true;
+  }, 10));
   auto r = Get("/metrics", Auth());
   ASSERT_EQ(r->status, 200);
   EXPECT_NE(r->get_header_value("Content-Type").find("text/plain; version=0.0.4"), std::string::npos);
@@ -197,14 +217,16 @@ TEST_F(HttpTest, MetricsInPrometheusTextFormat) {
   EXPECT_EQ(values["ringmaster_watcher_ready{watcher=\"web\"}"], "1");
   EXPECT_EQ(values["ringmaster_watcher_desired_processes{watcher=\"idle\"}"], "0");
   EXPECT_EQ(values["ringmaster_watcher_running_processes{watcher=\"web\"}"], "2");
-  int up = 0;
+  int up = 0, rss = 0;
   for (const auto& [k, v] : values) {
     if (k.rfind("ringmaster_process_up{watcher=\"web\"", 0) == 0) ++up;
     if (k.rfind("ringmaster_process_resident_memory_bytes{", 0) == 0) {
       EXPECT_GT(std::stod(v), 0) << k;
+      ++rss;
     }
   }
   EXPECT_EQ(up, 2);
+  EXPECT_EQ(rss, 2) << r->body;
   EXPECT_TRUE(values.count("ringmaster_loop_lag_seconds"));
   EXPECT_TRUE(values.count("ringmaster_commands_served_total"));
   EXPECT_GE(std::stod(values["ringmaster_http_requests_total"]), 2);

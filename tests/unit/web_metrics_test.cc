@@ -58,11 +58,15 @@ TEST(WebMetrics, PerWatcherAndPerProcess) {
   EXPECT_EQ(text.back(), '\n');
 }
 
-TEST(WebMetrics, UnknownValuesAreNaN) {
+TEST(WebMetrics, UnsampledProcessValuesAreLeftOut) {
   nlohmann::json s = Status();
   s["watchers"][0]["processes"][0]["rss"] = nullptr;
   std::string text = FormatMetrics(s, {});
-  EXPECT_TRUE(HasLine(text, "ringmaster_process_resident_memory_bytes{watcher=\"web\",pid=\"42\",wid=\"1\"} NaN"));
+  EXPECT_EQ(text.find("ringmaster_process_resident_memory_bytes{watcher=\"web\",pid=\"42\""),
+            std::string::npos);
+  EXPECT_EQ(text.find("NaN"), std::string::npos);
+  // The process itself is still listed.
+  EXPECT_TRUE(HasLine(text, "ringmaster_process_up{watcher=\"web\",pid=\"42\",wid=\"1\"} 1"));
 }
 
 TEST(WebMetrics, EscapeLabel) {
