@@ -369,7 +369,11 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
     bool count_changed = old == nullptr || old->numprocesses != wc.numprocesses;
     int runtime_count = w->desired();
     w->SetConfig(wc);
-    if (!count_changed && runtime_count != wc.numprocesses) w->Resize(runtime_count);
+    // ... but never above a lowered max_numprocesses: then the file's count wins.
+    if (!count_changed && runtime_count != wc.numprocesses &&
+        runtime_count <= next.circus.max_numprocesses) {
+      w->Resize(runtime_count);
+    }
     if (only_count) {
       LOG_INFO("reload: watcher '%s' resized to %d", wc.name.c_str(), wc.numprocesses);
       resized.push_back(wc.name);

@@ -11,7 +11,10 @@ namespace ringmaster {
 namespace {
 
 timeval ToTimeval(double seconds) {
-  if (seconds < 0) seconds = 0;
+  if (!(seconds >= 0)) seconds = 0;  // also NaN
+  // Config durations are only checked to be finite: 1e300 seconds would
+  // overflow time_t (undefined behaviour). 1e9 s (31 years) is "never".
+  if (seconds > 1e9) seconds = 1e9;
   timeval tv;
   tv.tv_sec = static_cast<time_t>(seconds);
   tv.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(tv.tv_sec)) * 1e6);
