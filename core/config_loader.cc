@@ -103,8 +103,20 @@ LoadResult LoadConfig(const std::string& path, ConfigEnv& env) {
     return result;
   }
 
+  IniFile main_ini = ParseIni(main, text.value(), &result.errors);
+  // An empty main file (truncated by an editor or a failed deploy, or only
+  // comments) would be applied as "no watchers" and stop everything.
+  // Refusing is the safe reading; stopping everything takes an explicit
+  // [circus] section and no watchers.
+  if (main_ini.headers.empty()) {
+    result.errors.push_back(Diagnostic{
+        main, 0, "", "",
+        "has no sections; refusing to apply an empty configuration (write at least a [circus] "
+        "section to run with no watchers)"});
+    return result;
+  }
   IniStore store;
-  store.Merge(ParseIni(main, text.value(), &result.errors), &result.warnings);
+  store.Merge(main_ini, &result.warnings);
   std::vector<std::string> order = {main};
   for (const std::string& file : IncludedFiles(store, DirName(main), ctx)) {
     // e.g. `include = *.ini` matching the main file

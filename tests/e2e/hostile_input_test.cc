@@ -1,6 +1,8 @@
 // Hostile and mistaken input over real ZeroMQ: numbers out of range, counts
 // above max_numprocesses, configs that would stop everything. Each must get
 // a clear error and leave the running processes alone.
+#include <signal.h>
+
 #include <limits>
 
 #include "tests/e2e/control_e2e.h"
@@ -78,6 +80,40 @@ TEST_F(HostileInput, BadPidsAndTimeoutsAreRefused) {
       Call("kill", {{"name", "sleeper"}, {"pid", before[0]}, {"graceful_timeout", -5}});
   EXPECT_EQ(r["errno"], 3) << r;
   EXPECT_EQ(LiveWorkers(), before) << "no process was touched";
+}
+
+// An empty file (a truncated deploy, an editor crash) used to be applied as
+// "no watchers" and stop everything.
+TEST_F(HostileInput, ReloadOfAnEmptyFileIsRefusedAndNothingStops) {
+  const std::string config = WriteConfig(CircusSection() + Sleeper("sleeper", 2));
+  StartDaemon(config);
+  client_ = std::make_unique<ControlClient>(Endpoint());
+  ASSERT_TRUE(WaitWorkers(2)) << daemon_->Log();
+  const std::vector<pid_t> before = LiveWorkers();
+
+  for (const std::string& empty : {std::string(), std::string("; only a comment\n\n   \n# another\n")}) {
+    ASSERT_TRUE(WriteFile(config, empty));
+    nlohmann::json r = Call("reloadconfig", {{"waiting", true}});
+    EXPECT_EQ(r["status"], "error") << r;
+    EXPECT_EQ(r["errno"], 5) << r;
+    EXPECT_EQ(r["reason"], "config error: " + config +
+                               ": has no sections; refusing to apply an empty configuration "
+                               "(write at least a [circus] section to run with no watchers)");
+    EXPECT_EQ(Call("numwatchers")["numwatchers"], 1);
+  }
+  // SIGHUP takes the same path.
+  ASSERT_TRUE(daemon_->Signal(SIGHUP));
+  EXPECT_TRUE(daemon_->WaitForLog("has no sections", 10)) << daemon_->Log();
+  EXPECT_EQ(Call("numwatchers")["numwatchers"], 1);
+  EXPECT_EQ(LiveWorkers(), before) << "the old configuration keeps running";
+}
+
+TEST_F(HostileInput, StartupWithAnEmptyFileExitsWith2) {
+  const std::string config = WriteConfig("\n; nothing here\n");
+  StartDaemon(config);
+  EXPECT_EQ(daemon_->WaitExit(15), 2);
+  EXPECT_NE(daemon_->Log().find(config + ": has no sections"), std::string::npos)
+      << daemon_->Log();
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ LoadResult Circus(FakeConfigEnv& env, const std::string& keys) {
 
 TEST(ConfigCircusTest, Defaults) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "");
+  LoadResult r = LoadText(env, "[circus]\n");
   ASSERT_TRUE(r.config);
   const CircusConfig& c = r.config->circus;
   EXPECT_EQ(c.endpoint, "");

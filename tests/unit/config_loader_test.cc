@@ -55,11 +55,34 @@ TEST(ConfigLoaderTest, MinimalConfig) {
   EXPECT_EQ(r.config->watchers[0].cmd, "/bin/true");
 }
 
-TEST(ConfigLoaderTest, EmptyFileGivesAnEmptyConfig) {
+// Applied as "no watchers", an empty file (a truncated deploy) stopped everything.
+TEST(ConfigLoaderTest, FileWithNoSectionsIsRefused) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "");
-  ASSERT_TRUE(r.config);
+  for (const char* text : {"", "\n\n", "; comment\n# comment\n   \n", "rem old style\n"}) {
+    LoadResult r = LoadText(env, text);
+    EXPECT_FALSE(r.config) << text;
+    EXPECT_FALSE(r.unreadable) << "a config error (errno 5), not an OS error";
+    EXPECT_EQ(Formatted(r.errors),
+              (Lines{"/etc/rm/main.ini: has no sections; refusing to apply an empty "
+                     "configuration (write at least a [circus] section to run with no "
+                     "watchers)"}))
+        << text;
+  }
+}
+
+TEST(ConfigLoaderTest, AnEmptyCircusSectionGivesAnEmptyConfig) {
+  FakeConfigEnv env;
+  LoadResult r = LoadText(env, "[circus]\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_TRUE(r.config->watchers.empty());
+}
+
+TEST(ConfigLoaderTest, EmptyIncludedFilesAreFine) {
+  FakeConfigEnv env;
+  env.files["/etc/rm/empty.ini"] = "";
+  LoadResult r = LoadText(env, "[circus]\ninclude = empty.ini\n[watcher:w]\ncmd = x\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  EXPECT_EQ(r.config->watchers.size(), 1u);
 }
 
 TEST(ConfigLoaderTest, IncludeOrder) {
