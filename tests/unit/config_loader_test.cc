@@ -244,5 +244,34 @@ TEST(ConfigLoaderTest, RealEnvMissingFile) {
             (Lines{dir.path() + "/nope.ini: cannot read: No such file or directory"}));
 }
 
+// --check on 50 MB of junk took 505 MB of memory.
+TEST(ConfigLoaderTest, FilesLargerThan16MiBAreRefused) {
+  FakeConfigEnv env;
+  const std::string big = "[circus]\n" + std::string(16 * 1024 * 1024, ';') + "\n";
+  LoadResult r = LoadText(env, big);
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(Formatted(r.errors), (Lines{"/etc/rm/main.ini: larger than 16 MiB"}));
+
+  env.files["/etc/rm/big.ini"] = big;
+  r = LoadText(env, "[circus]\ninclude = big.ini\n[watcher:w]\ncmd = x\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(Formatted(r.errors), (Lines{"/etc/rm/big.ini: larger than 16 MiB"}));
+
+  // Exactly 16 MiB is fine.
+  std::string at_limit = "[watcher:w]\ncmd = x\n";
+  at_limit += std::string(16 * 1024 * 1024 - at_limit.size(), '\n');
+  r = LoadText(env, at_limit);
+  EXPECT_TRUE(r.config) << Dump(r.errors);
+}
+
+TEST(ConfigLoaderTest, RealFilesAreReadOnlyUpToTheLimit) {
+  RealConfigEnv env;
+  Result<std::string> zero = env.ReadFile("/dev/zero");  // endless
+  ASSERT_TRUE(zero.ok()) << zero.error();
+  EXPECT_EQ(zero.value().size(), ConfigEnv::kMaxConfigRead);
+  LoadResult r = LoadConfig("/dev/zero", env);
+  EXPECT_EQ(Formatted(r.errors), (Lines{"/dev/zero: larger than 16 MiB"}));
+}
+
 }  // namespace
 }  // namespace ringmaster
