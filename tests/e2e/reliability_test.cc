@@ -1,0 +1,80 @@
+// Faults around the daemon rather than in its input: output nobody reads,
+// spawn storms, clients that never read their replies. The loop must keep
+// answering and a stop signal must keep winning.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+
+#include "tests/e2e/control_e2e.h"
+
+namespace ringmaster::test {
+namespace {
+
+class Reliability : public ControlTest {
+ protected:
+  // The daemon's resident memory in KiB (VmRSS), or 0 if it is gone.
+  long RssKiB() const {
+    std::ifstream in("/proc/" + std::to_string(daemon_->pid()) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    }
+    return 0;
+  }
+};
+
+// ringmasterd blocked 36 s in write(1) when its stdout was a full pipe.
+TEST_F(Reliability, StdoutPipeNobodyReadsNeverBlocksTheLoop) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  // fds[0] stays open and unread: writes find the pipe full (not EPIPE).
+  struct Closer {
+    int* fds;
+    ~Closer() {
+      close(fds[0]);
+      close(fds[1]);
+    }
+  } closer{fds};
+  const std::string chatter(200, 'x');
+  const std::string config = WriteConfig(
+      CircusSection() + "[watcher:chatty]\ncmd = " +
+      Worker("--print " + chatter + " --print-count 20000") +
+      "\nnumprocesses = 2\nstdout_stream.class = StdoutStream\n");
+  DaemonOptions options;
+  options.stdio_fd = fds[1];
+  daemon_ = std::make_unique<Daemon>(*dir_, options);
+  ASSERT_TRUE(daemon_->Start(config));
+  client_ = std::make_unique<ControlClient>(Endpoint());
+  // 2 x 20000 lines of 200 bytes: the 64 KiB pipe is full long before.
+  ASSERT_TRUE(WaitWorkers(2));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = client_->Call("dstats", {}, 1);
+        return r && r->value("output_dropped_bytes", 0) > 0;
+      },
+      20))
+      << "the daemon should drop what does not fit, not block";
+  auto started = std::chrono::steady_clock::now();
+  auto status = client_->Call("status", {{"name", "chatty"}}, 5);
+  ASSERT_TRUE(status.has_value()) << "the loop is blocked";
+  EXPECT_EQ((*status)["status"], "active");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+
+  const std::vector<pid_t> before = LiveWorkers();
+  ASSERT_EQ(kill(before[0], SIGKILL), 0);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        std::vector<pid_t> now = LiveWorkers();
+        return now.size() == 2 && now != before;
+      },
+      20))
+      << "a killed worker is respawned";
+  EXPECT_EQ(daemon_->Stop(20), 0) << "stops while its stdout is still full";
+}
+
+}  // namespace
+}  // namespace ringmaster::test
