@@ -69,10 +69,12 @@ Arbiter::~Arbiter() = default;
 double Arbiter::Random01() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
 
 const ProcessTree& Arbiter::Tree() {
-  double now = loop_.MonotonicNow();
-  if (tree_time_ < 0 || now - tree_time_ > 0.01) {
+  if (tree_time_ < 0 || loop_.MonotonicNow() - tree_time_ > 0.01) {
     tree_ = ProcessTree::Scan();
-    tree_time_ = now;
+    // Stamped after the scan: with thousands of processes a scan takes longer
+    // than the 10 ms of reuse, so a stamp taken before it made every caller
+    // rescan, and stopping 2000 slots took one /proc walk per process (35 s).
+    tree_time_ = loop_.MonotonicNow();
   }
   return tree_;
 }

@@ -76,5 +76,20 @@ TEST_F(Reliability, StdoutPipeNobodyReadsNeverBlocksTheLoop) {
   EXPECT_EQ(daemon_->Stop(20), 0) << "stops while its stdout is still full";
 }
 
+// A stop signal must be handled within a second whatever the loop is busy
+// with: here 2000 slots whose command fails at once (spawn, reap, backoff).
+TEST_F(Reliability, SigtermWinsOverASpawnStorm) {
+  StartWith("[watcher:storm]\ncmd = /bin/false\nnumprocesses = 2000\n");
+  // The storm is on: the first 2000 have failed and are being respawned.
+  ASSERT_TRUE(WaitUntil([&] { return daemon_->SeenDescendants().size() >= 2200; }, 60))
+      << "only " << daemon_->SeenDescendants().size() << " children seen";
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(daemon_->Signal(SIGTERM));
+  const std::optional<int> code = daemon_->WaitExit(10);
+  ASSERT_TRUE(code.has_value()) << "SIGTERM lost in the storm";
+  EXPECT_EQ(*code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace ringmaster::test
