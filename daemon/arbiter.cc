@@ -50,10 +50,13 @@ Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
   SortWatchers();
   signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGCHLD, [this] { OnSigchld(); }));
   for (int sig : {SIGTERM, SIGINT, SIGQUIT}) {
-    signals_.push_back(std::make_unique<SignalWatch>(loop_, sig, [this, sig] {
-      LOG_INFO("received %s: stopping every watcher", strsignal(sig));
-      Shutdown();
-    }));
+    signals_.push_back(std::make_unique<SignalWatch>(
+        loop_, sig,
+        [this, sig] {
+          LOG_INFO("received %s: stopping every watcher", strsignal(sig));
+          Shutdown();
+        },
+        /*urgent=*/true));
   }
   signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGHUP, [this] {
     LOG_INFO("received SIGHUP: reopening the log and reloading the configuration");

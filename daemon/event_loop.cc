@@ -33,9 +33,15 @@ EventLoop::EventLoop() {
   event_config* cfg = event_config_new();
   // Monotonic time so timers are immune to wall-clock jumps.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+  // Two priorities: 0 for urgent signal watches, 1 (the default) for the
+  // rest. Without this, 2000 backoff timers expiring together ran as one
+  // batch of spawns (seconds) before libevent polled again and saw SIGTERM;
+  // now it polls again after 20 ms of priority-1 callbacks.
+  const timeval slice{0, 20000};
+  event_config_set_max_dispatch_interval(cfg, &slice, -1, 1);
   base_ = event_base_new_with_config(cfg);
   event_config_free(cfg);
-  if (base_ == nullptr) std::abort();
+  if (base_ == nullptr || event_base_priority_init(base_, 2) != 0) std::abort();
 }
 
 EventLoop::~EventLoop() { event_base_free(base_); }
@@ -91,9 +97,10 @@ void FdWatch::Disable() { event_del(ev_); }
 
 void FdWatch::Trampoline(int, short, void* arg) { Invoke(arg); }
 
-SignalWatch::SignalWatch(EventLoop& loop, int signo, Callback cb)
+SignalWatch::SignalWatch(EventLoop& loop, int signo, Callback cb, bool urgent)
     : cb_(std::make_shared<Callback>(std::move(cb))) {
   ev_ = evsignal_new(loop.base(), signo, &SignalWatch::Trampoline, &cb_);
+  if (urgent) event_priority_set(ev_, 0);
   event_add(ev_, nullptr);
 }
 

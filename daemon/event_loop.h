@@ -67,10 +67,12 @@ class FdWatch {
   std::shared_ptr<Callback> cb_;
 };
 
-// Delivers a POSIX signal as a loop event (libevent's self-pipe).
+// Delivers a POSIX signal as a loop event (libevent's self-pipe). An urgent
+// watch (stop signals) runs before every ordinary event that is ready, and
+// within ~20 ms even while a long batch of ordinary callbacks runs.
 class SignalWatch {
  public:
-  SignalWatch(EventLoop& loop, int signo, Callback cb);
+  SignalWatch(EventLoop& loop, int signo, Callback cb, bool urgent = false);
   ~SignalWatch();
   SignalWatch(const SignalWatch&) = delete;
   SignalWatch& operator=(const SignalWatch&) = delete;
