@@ -110,6 +110,10 @@ std::optional<std::string> CheckType(const std::string& name, PropType type, con
     case PropType::kInt:
       if (IsInt64(value)) return std::nullopt;
       return p + " must be an integer";
+    case PropType::kPositiveInt:
+      if (!IsInt64(value)) return p + " must be an integer";
+      if (value.get<int64_t>() < 1) return p + " must be at least 1";
+      return std::nullopt;
     case PropType::kNumber:
       if (value.is_number()) return std::nullopt;
       return p + " must be a number";

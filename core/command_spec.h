@@ -21,6 +21,7 @@ enum class PropType {
   kString,             // "must be a string"
   kNonEmptyString,
   kInt,                // JSON number without fraction/exponent
+  kPositiveInt,        // kInt >= 1 (incr/decr nb): a count of processes
   kNumber,
   kBool,
   kObject,

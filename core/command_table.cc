@@ -52,7 +52,7 @@ std::vector<CommandSpec> BuildTable() {
                    Opt("start", T::kBool, "start the watcher right away")},
                   "Add a watcher at runtime (not saved to the config file)", "NAME CMD [ARGS...]"));
   t.push_back(Cmd("decr", K::kChange, kAsync,
-                  {RequiredName(), Opt("nb", T::kInt, "how many processes to remove (default 1)")},
+                  {RequiredName(), Opt("nb", T::kPositiveInt, "how many processes to remove (default 1)")},
                   "Decrease a watcher's number of processes", "NAME [NB]"));
   t.push_back(Cmd("dstats", K::kRead, kSync, {}, "Show the daemon's own process statistics", ""));
   t.push_back(Cmd("get", K::kRead, kSync,
@@ -61,11 +61,11 @@ std::vector<CommandSpec> BuildTable() {
   t.push_back(Cmd("globaloptions", K::kRead, kSync,
                   {Opt("option", T::kString,
                        "one of endpoint, stats_endpoint, pubsub_endpoint, check_delay, "
-                       "multicast_endpoint"),
+                       "multicast_endpoint, max_numprocesses"),
                    Detail()},
                   "Show the daemon's global options", "[OPTION]"));
   t.push_back(Cmd("incr", K::kChange, kAsync,
-                  {RequiredName(), Opt("nb", T::kInt, "how many processes to add (default 1)")},
+                  {RequiredName(), Opt("nb", T::kPositiveInt, "how many processes to add (default 1)")},
                   "Increase a watcher's number of processes", "NAME [NB]"));
   t.push_back(Cmd("kill", K::kOther, kAsync,
                   {RequiredName(), Pid("only this process (default: every process)"),

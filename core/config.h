@@ -151,6 +151,9 @@ struct CircusConfig {
   std::string pubsub_endpoint;  // empty: default ipc://RUNDIR/events.sock
   std::string stats_endpoint;   // empty: default ipc://RUNDIR/stats.sock
   double check_delay = 5.0;
+  // Ceiling for any watcher's numprocesses: config, incr, set, add. A bound
+  // on what a hostile or mistyped request can make the daemon fork.
+  int max_numprocesses = 10000;
   double warmup_delay = 0;
   std::optional<int> umask;
   std::string pidfile;

@@ -121,6 +121,20 @@ void CheckDuplicateSockets(const std::vector<SocketConfig>& sockets, LoadContext
   }
 }
 
+// After every section: [circus] max_numprocesses may come after the watchers.
+void CheckNumprocessesCeiling(const IniStore& store, const Config& config, LoadContext& ctx) {
+  const int max = config.circus.max_numprocesses;
+  for (const WatcherConfig& w : config.watchers) {
+    if (w.numprocesses <= max) continue;
+    const IniSection* s = store.Find("watcher:" + w.name);
+    const IniValue* v = s != nullptr ? s->Find("numprocesses") : nullptr;
+    if (v == nullptr) continue;  // the default (1) is never above max (>= 1)
+    ctx.KeyError(KeyRef{s, v}, "must be at most max_numprocesses (" + std::to_string(max) +
+                                   "), not " + std::to_string(w.numprocesses) +
+                                   "; raise max_numprocesses in [circus] if this is intended");
+  }
+}
+
 }  // namespace
 
 Config BuildConfig(const IniStore& store, LoadContext& ctx) {
@@ -159,6 +173,7 @@ Config BuildConfig(const IniStore& store, LoadContext& ctx) {
     }
   }
 
+  CheckNumprocessesCeiling(store, config, ctx);
   CheckDuplicateSockets(config.sockets, ctx);
   CheckDuplicateWatchers(config.watchers, ctx);
   std::stable_sort(config.watchers.begin(), config.watchers.end(),

@@ -1,6 +1,7 @@
 #include "core/config_circus.h"
 
 #include <cctype>
+#include <climits>
 #include <string>
 
 #include "core/config_values.h"
@@ -30,6 +31,8 @@ void ParseKey(const KeyRef& k, std::string_view t, LoadContext& ctx, CircusConfi
     }
   } else if (key == "check_delay") {
     ctx.Assign(k, ParseDuration(t, kPositive), &out->check_delay);
+  } else if (key == "max_numprocesses") {
+    ctx.Assign(k, ParseInt(t, 1, INT_MAX), &out->max_numprocesses);
   } else if (key == "warmup_delay") {
     ctx.Assign(k, ParseDuration(t), &out->warmup_delay);
   } else if (key == "umask") {

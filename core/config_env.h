@@ -24,7 +24,10 @@ struct UserInfo {
 class ConfigEnv {
  public:
   virtual ~ConfigEnv() = default;
-  // Whole file contents, or an error "cannot read: <strerror>".
+  // Whole file contents, or an error "cannot read: <strerror>". May stop
+  // after kMaxConfigRead bytes: the caller reports a file that long as too
+  // large, and a huge (or endless, e.g. /dev/zero) file costs no memory.
+  static constexpr size_t kMaxConfigRead = 16 * 1024 * 1024 + 1;
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // glob(3) matches of an absolute pattern, sorted by path.
   virtual std::vector<std::string> Glob(const std::string& pattern) = 0;

@@ -79,6 +79,15 @@ void DropNestedIncludes(IniFile* file, LoadContext& ctx) {
                       file->entries.end());
 }
 
+// Beyond kMaxIniFileBytes a file is refused unparsed: its content would only
+// cost memory (ReadFile stops just past the limit, so this sees it).
+static_assert(ConfigEnv::kMaxConfigRead > kMaxIniFileBytes);
+bool TooLarge(const std::string& file, const std::string& text, std::vector<Diagnostic>* errors) {
+  if (text.size() <= kMaxIniFileBytes) return false;
+  errors->push_back(Diagnostic{file, 0, "", "", "larger than 16 MiB"});
+  return true;
+}
+
 // Reading order: the files in load order, then by line (problems are found
 // section by section, which is harder to follow).
 void SortByPlace(const std::vector<std::string>& order, std::vector<Diagnostic>* diags) {
@@ -103,8 +112,21 @@ LoadResult LoadConfig(const std::string& path, ConfigEnv& env) {
     return result;
   }
 
+  if (TooLarge(main, text.value(), &result.errors)) return result;
+  IniFile main_ini = ParseIni(main, text.value(), &result.errors);
+  // An empty main file (truncated by an editor or a failed deploy, or only
+  // comments) would be applied as "no watchers" and stop everything.
+  // Refusing is the safe reading; stopping everything takes an explicit
+  // [circus] section and no watchers.
+  if (main_ini.headers.empty()) {
+    result.errors.push_back(Diagnostic{
+        main, 0, "", "",
+        "has no sections; refusing to apply an empty configuration (write at least a [circus] "
+        "section to run with no watchers)"});
+    return result;
+  }
   IniStore store;
-  store.Merge(ParseIni(main, text.value(), &result.errors), &result.warnings);
+  store.Merge(main_ini, &result.warnings);
   std::vector<std::string> order = {main};
   for (const std::string& file : IncludedFiles(store, DirName(main), ctx)) {
     // e.g. `include = *.ini` matching the main file
@@ -115,6 +137,7 @@ LoadResult LoadConfig(const std::string& path, ConfigEnv& env) {
       result.errors.push_back(Diagnostic{file, 0, "", "", content.error()});
       continue;
     }
+    if (TooLarge(file, content.value(), &result.errors)) continue;
     IniFile ini = ParseIni(file, content.value(), &result.errors);
     DropNestedIncludes(&ini, ctx);
     store.Merge(ini, &result.warnings);

@@ -4,6 +4,7 @@
 #define RINGMASTER_CORE_DIAGNOSTIC_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ringmaster {
@@ -16,8 +17,14 @@ struct Diagnostic {
   std::string problem;
 
   // "FILE:LINE: [SECTION] KEY: PROBLEM", omitting the parts that are empty.
+  // Every part goes through EscapeForDisplay: they echo file content.
   std::string Format() const;
 };
+
+// `text` with control characters, DEL and bytes that are not valid UTF-8
+// written as \xNN, so a diagnostic about a binary file never sends raw bytes
+// (escape sequences, NULs) to a terminal or a JSON reply. Valid UTF-8 is kept.
+std::string EscapeForDisplay(std::string_view text);
 
 // Formats a list as the daemon prints it: one "ringmasterd: config error: ..."
 // line each (prefix given), at most `limit` lines, then "... and N more".

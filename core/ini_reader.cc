@@ -25,6 +25,7 @@ struct ParseState {
   IniFile* out = nullptr;
   std::vector<Diagnostic>* errors = nullptr;
   std::set<int> error_lines;  // lines we reported (and blanked for inih)
+  bool stop = false;          // a limit was reached: read no further line
 
   // Our mirror of inih's state.
   bool in_section = false;
@@ -136,7 +137,15 @@ std::string Classify(ParseState* st, std::string_view line, size_t max_feed) {
 // ini_reader: one physical line per call.
 char* ReadLine(char* buf, int num, void* stream) {
   auto* st = static_cast<ParseState*>(stream);
-  if (st->pos >= st->text.size() || num < 3) return nullptr;
+  if (st->stop || st->pos >= st->text.size() || num < 3) return nullptr;
+  if (st->error_lines.size() >= kMaxIniErrors) {
+    st->errors->push_back(Diagnostic{st->out->path, 0, "", "",
+                                     "more than " + std::to_string(kMaxIniErrors) +
+                                         " errors; the rest of the file was not read (is it an "
+                                         "ini file?)"});
+    st->stop = true;
+    return nullptr;
+  }
   const size_t nl = st->text.find('\n', st->pos);
   const size_t end = nl == std::string_view::npos ? st->text.size() : nl;
   std::string_view line = st->text.substr(st->pos, end - st->pos);
@@ -156,6 +165,12 @@ char* ReadLine(char* buf, int num, void* stream) {
 int Handle(void* user, const char* /*section*/, const char* name, const char* value) {
   auto* st = static_cast<ParseState*>(user);
   if (st->kind == LineKind::kKey) {
+    if (st->out->entries.size() >= kMaxIniKeys) {
+      Error(st, "more than " + std::to_string(kMaxIniKeys) +
+                    " keys in one file; the rest of the file was not read");
+      st->stop = true;
+      return 1;
+    }
     IniEntry e;
     e.section = st->section;
     e.key = st->is_long ? st->long_key : name;

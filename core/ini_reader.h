@@ -16,6 +16,13 @@ namespace ringmaster {
 
 // Lines longer than this are an error.
 inline constexpr size_t kMaxIniLine = 64 * 1024;
+// A file larger than this is refused before parsing ("FILE: larger than 16 MiB").
+inline constexpr size_t kMaxIniFileBytes = 16 * 1024 * 1024;
+// Past this many errors, or keys, the rest of a file is not read: the memory
+// for diagnostics and entries must stay bounded whatever the file holds
+// (50 MB of junk once took 500 MB as one diagnostic per line).
+inline constexpr size_t kMaxIniErrors = 100;
+inline constexpr size_t kMaxIniKeys = 100000;
 
 struct IniHeader {
   std::string name;  // between the first '[' and the last ']', as written

@@ -36,6 +36,7 @@ const std::vector<KnownKey>& CircusKeys() {
       {"endpoint", kNow},
       {"pubsub_endpoint", kNow},
       {"check_delay", kNow},
+      {"max_numprocesses", kNow},
       {"warmup_delay", kNow},
       {"umask", kNow},
       {"pidfile", kNow},

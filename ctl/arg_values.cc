@@ -63,7 +63,8 @@ Result<nlohmann::json> ConvertWord(const PropSpec& p, std::string_view w) {
     case PropType::kNonEmptyString:
       if (w.empty()) return TypeError(p, "a non-empty string");
       return json(std::string(w));
-    case PropType::kInt: {
+    case PropType::kInt:
+    case PropType::kPositiveInt: {  // ValidateProperties checks the range
       std::optional<int64_t> v = ParseIntWord(w);
       if (!v) return TypeError(p, "an integer");
       return json(*v);

@@ -48,12 +48,17 @@ Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
     watchers_.push_back(std::make_unique<Watcher>(*this, wc));
   }
   SortWatchers();
-  signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGCHLD, [this] { OnSigchld(); }));
+  // Reaping is as urgent as a stop signal: a respawn starts from it.
+  signals_.push_back(
+      std::make_unique<SignalWatch>(loop_, SIGCHLD, [this] { OnSigchld(); }, /*urgent=*/true));
   for (int sig : {SIGTERM, SIGINT, SIGQUIT}) {
-    signals_.push_back(std::make_unique<SignalWatch>(loop_, sig, [this, sig] {
-      LOG_INFO("received %s: stopping every watcher", strsignal(sig));
-      Shutdown();
-    }));
+    signals_.push_back(std::make_unique<SignalWatch>(
+        loop_, sig,
+        [this, sig] {
+          LOG_INFO("received %s: stopping every watcher", strsignal(sig));
+          Shutdown();
+        },
+        /*urgent=*/true));
   }
   signals_.push_back(std::make_unique<SignalWatch>(loop_, SIGHUP, [this] {
     LOG_INFO("received SIGHUP: reopening the log and reloading the configuration");
@@ -69,10 +74,12 @@ Arbiter::~Arbiter() = default;
 double Arbiter::Random01() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
 
 const ProcessTree& Arbiter::Tree() {
-  double now = loop_.MonotonicNow();
-  if (tree_time_ < 0 || now - tree_time_ > 0.01) {
+  if (tree_time_ < 0 || loop_.MonotonicNow() - tree_time_ > 0.01) {
     tree_ = ProcessTree::Scan();
-    tree_time_ = now;
+    // Stamped after the scan: with thousands of processes a scan takes longer
+    // than the 10 ms of reuse, so a stamp taken before it made every caller
+    // rescan, and stopping 2000 slots took one /proc walk per process (35 s).
+    tree_time_ = loop_.MonotonicNow();
   }
   return tree_;
 }
@@ -369,7 +376,11 @@ Arbiter::ReloadOutcome Arbiter::ReloadConfig(
     bool count_changed = old == nullptr || old->numprocesses != wc.numprocesses;
     int runtime_count = w->desired();
     w->SetConfig(wc);
-    if (!count_changed && runtime_count != wc.numprocesses) w->Resize(runtime_count);
+    // ... but never above a lowered max_numprocesses: then the file's count wins.
+    if (!count_changed && runtime_count != wc.numprocesses &&
+        runtime_count <= next.circus.max_numprocesses) {
+      w->Resize(runtime_count);
+    }
     if (only_count) {
       LOG_INFO("reload: watcher '%s' resized to %d", wc.name.c_str(), wc.numprocesses);
       resized.push_back(wc.name);

@@ -11,7 +11,10 @@ namespace ringmaster {
 namespace {
 
 timeval ToTimeval(double seconds) {
-  if (seconds < 0) seconds = 0;
+  if (!(seconds >= 0)) seconds = 0;  // also NaN
+  // Config durations are only checked to be finite: 1e300 seconds would
+  // overflow time_t (undefined behaviour). 1e9 s (31 years) is "never".
+  if (seconds > 1e9) seconds = 1e9;
   timeval tv;
   tv.tv_sec = static_cast<time_t>(seconds);
   tv.tv_usec = static_cast<suseconds_t>((seconds - static_cast<double>(tv.tv_sec)) * 1e6);
@@ -30,10 +33,16 @@ EventLoop::EventLoop() {
   event_config* cfg = event_config_new();
   // Monotonic time so timers are immune to wall-clock jumps.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+  // Priorities (event_loop.h). Without a dispatch limit, 2000 backoff timers
+  // expiring together ran as one batch of spawns (seconds) before libevent
+  // polled again and saw SIGTERM; now it polls again after 20 ms of
+  // callbacks below kUrgent.
+  const timeval slice{0, 20000};
+  event_config_set_max_dispatch_interval(cfg, &slice, -1, 1);
   base_ = event_base_new_with_config(cfg);
   event_config_free(cfg);
   if (base_ == nullptr) std::abort();
-  if (event_base_priority_init(base_, 3) != 0) std::abort();
+  if (event_base_priority_init(base_, kPriorities) != 0) std::abort();
 }
 
 EventLoop::~EventLoop() { event_base_free(base_); }
@@ -91,10 +100,10 @@ void FdWatch::Disable() { event_del(ev_); }
 
 void FdWatch::Trampoline(int, short, void* arg) { Invoke(arg); }
 
-SignalWatch::SignalWatch(EventLoop& loop, int signo, Callback cb)
+SignalWatch::SignalWatch(EventLoop& loop, int signo, Callback cb, bool urgent)
     : cb_(std::make_shared<Callback>(std::move(cb))) {
   ev_ = evsignal_new(loop.base(), signo, &SignalWatch::Trampoline, &cb_);
-  event_priority_set(ev_, static_cast<int>(Priority::kSupervision));
+  event_priority_set(ev_, static_cast<int>(urgent ? Priority::kUrgent : Priority::kSupervision));
   event_add(ev_, nullptr);
 }
 

@@ -38,10 +38,12 @@ using Callback = std::function<void()>;
 // one, so reaping, respawn timers and stop signals never wait behind control
 // work (the way systemd's sd-event orders its sources).
 enum class Priority {
-  kSupervision = 0,  // SIGCHLD and other signals, timers, exec-status pipes
-  kDefault = 1,
-  kControl = 2,      // ZeroMQ, the HTTP bridge, captured output, snapshots
+  kUrgent = 0,       // SIGCHLD and the stop signals
+  kSupervision = 1,  // timers (respawn, backoff, grace, readiness), exec-status pipes, SIGHUP
+  kDefault = 2,      // notify datagrams
+  kControl = 3,      // ZeroMQ, the HTTP bridge, captured output, snapshots
 };
+inline constexpr int kPriorities = 4;
 
 class Timer {
  public:
@@ -76,10 +78,12 @@ class FdWatch {
   std::shared_ptr<Callback> cb_;
 };
 
-// Delivers a POSIX signal as a loop event (libevent's self-pipe).
+// Delivers a POSIX signal as a loop event (libevent's self-pipe). An urgent
+// watch (stop signals) runs before every ordinary event that is ready, and
+// within ~20 ms even while a long batch of ordinary callbacks runs.
 class SignalWatch {
  public:
-  SignalWatch(EventLoop& loop, int signo, Callback cb);
+  SignalWatch(EventLoop& loop, int signo, Callback cb, bool urgent = false);
   ~SignalWatch();
   SignalWatch(const SignalWatch&) = delete;
   SignalWatch& operator=(const SignalWatch&) = delete;

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <strings.h>
 
+#include "daemon/stdio_writer.h"
+
 namespace ringmaster {
 namespace {
 
@@ -76,6 +78,11 @@ void Log::Write(LogLevel level, const std::string& message) {
   snprintf(stamp + n, sizeof stamp - n, ".%03d", static_cast<int>(tv.tv_usec / 1000));
   std::string line = std::string(stamp) + " [" + LevelName(level) + "] " + message + "\n";
   std::lock_guard<std::mutex> lock(g_mu);
+  if (g_fd == STDOUT_FILENO || g_fd == STDERR_FILENO) {
+    // Shared with StdoutStream captures; never blocks (see stdio_writer.h).
+    StdioWriter::For(g_fd).Write(line);
+    return;
+  }
   const char* p = line.data();
   size_t left = line.size();
   while (left > 0) {

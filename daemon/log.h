@@ -1,6 +1,7 @@
 // The daemon's own log: "<local time> [LEVEL] message" lines to stdout or a file
-// (logoutput). Loop thread and HTTP threads may both log; writes are one
-// write(2) per line, so lines never interleave.
+// (logoutput). Loop thread and HTTP threads may both log; each line is written
+// whole under a lock, so lines never interleave. To stdout/stderr the write
+// never blocks (StdioWriter: bounded buffer, then drops).
 #ifndef RINGMASTER_DAEMON_LOG_H_
 #define RINGMASTER_DAEMON_LOG_H_
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "core/config_loader.h"
@@ -19,6 +20,7 @@
 #include "daemon/real_config_env.h"
 #include "daemon/runtime_dir.h"
 #include "daemon/spawner.h"
+#include "daemon/stdio_writer.h"
 #include "core/endpoints.h"
 
 namespace ringmaster {
@@ -187,7 +189,16 @@ int Run(int argc, char** argv) {
   LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
            getpid(), arbiter.watchers().size(), opt.config.c_str());
   arbiter.Start();
+  // Output that StdioWriter queued because nobody read our stdout/stderr is
+  // retried on the loop; with nothing pending a tick costs one mutex.
+  std::unique_ptr<Timer> stdio_flush;
+  stdio_flush = std::make_unique<Timer>(loop, [&stdio_flush] {
+    StdioWriter::FlushAll();
+    stdio_flush->Start(0.1);
+  });
+  stdio_flush->Start(0.1);
   loop.Run();
+  StdioWriter::FlushAll();
   http.Stop();
   controller.Close();
   // libzmq leaves ipc socket files behind; a stale one would make the next

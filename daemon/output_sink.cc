@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "daemon/file_sink.h"
+#include "daemon/stdio_writer.h"
 
 namespace ringmaster {
 
@@ -55,7 +56,14 @@ class StdoutSink : public OutputSink {
  private:
   void Emit() {
     if (buffer_.empty()) return;
-    Status status = WriteAll(fd_, buffer_);
+    // The daemon's own stdout/stderr may be a pipe nobody reads: never block
+    // the loop on it (the shared writer queues a bounded amount, then drops).
+    Status status = Status::Ok();
+    if (fd_ == STDOUT_FILENO || fd_ == STDERR_FILENO) {
+      if (!StdioWriter::For(fd_).Write(buffer_)) status = Status::FromErrno("write", errno);
+    } else {
+      status = WriteAll(fd_, buffer_);
+    }
     if (status.ok()) {
       failing_ = false;
       return;

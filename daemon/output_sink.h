@@ -2,7 +2,9 @@
 // (config-reference §6.2). The loop thread reads a child's pipe when readable and
 // hands each chunk to the sink of its watcher and stream; the sink writes it
 // synchronously with write(2), so a child that outpaces the disk is slowed by its
-// full pipe, never buffered in the daemon. One sink is shared by all processes of
+// full pipe, never buffered in the daemon. The daemon's own stdout/stderr are
+// the exception: they go through StdioWriter, which never blocks (bounded
+// buffer, then drops), as a pipe nobody reads must not stall the loop. One sink is shared by all processes of
 // a watcher's stream, so per-line state is kept per pid. Loop thread only.
 #ifndef RINGMASTER_DAEMON_OUTPUT_SINK_H_
 #define RINGMASTER_DAEMON_OUTPUT_SINK_H_

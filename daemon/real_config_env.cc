@@ -47,8 +47,9 @@ Result<std::string> RealConfigEnv::ReadFile(const std::string& path) {
   if (fd < 0) return Status::FromErrno("cannot read", errno);
   std::string content;
   char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
+  // Bounded: a huge or endless file (/dev/zero) must not fill memory.
+  while (content.size() < kMaxConfigRead) {
+    const ssize_t n = ::read(fd, buf, std::min(sizeof(buf), kMaxConfigRead - content.size()));
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;

@@ -229,15 +229,22 @@ void Watcher::QueueSpawn(int wid) {
 }
 
 void Watcher::SpawnNext() {
-  if (spawn_queue_.empty()) return;
-  int wid = spawn_queue_.front();
-  spawn_queue_.pop_front();
-  SpawnProcess(wid);
-  if (spawn_queue_.empty()) return;
-  if (config_.warmup_delay > 0) {
-    spawn_timer_.Start(config_.warmup_delay);
-  } else {
-    SpawnNext();
+  // At most kSpawnSlice forks per callback: a start of thousands of
+  // processes yields to the loop in between, so reaps, respawns elsewhere and
+  // SIGTERM are never held up by seconds of forking.
+  constexpr int kSpawnSlice = 32;
+  for (int n = 0; !spawn_queue_.empty(); ++n) {
+    if (n == kSpawnSlice) {
+      spawn_timer_.Start(0);
+      return;
+    }
+    int wid = spawn_queue_.front();
+    spawn_queue_.pop_front();
+    SpawnProcess(wid);
+    if (!spawn_queue_.empty() && config_.warmup_delay > 0) {
+      spawn_timer_.Start(config_.warmup_delay);
+      return;
+    }
   }
 }
 

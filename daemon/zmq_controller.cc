@@ -136,6 +136,7 @@ ZmqController::ZmqController(EventLoop& loop, Dispatcher& dispatcher)
       dispatcher_(dispatcher),
       ctx_(1),
       drain_timer_(loop, [this] { Drain(); }, Priority::kControl),
+      trimmer_(loop),
       alive_(std::make_shared<char>(0)) {}
 
 ZmqController::~ZmqController() { Close(); }
@@ -159,6 +160,8 @@ Status ZmqController::Bind(const std::string& endpoint_in, const std::string& pu
     router_ = zmq::socket_t(ctx_, zmq::socket_type::router);
     router_.set(zmq::sockopt::linger, 0);
     router_.set(zmq::sockopt::maxmsgsize, kMaxMessageBytes);
+    router_.set(zmq::sockopt::sndhwm, kReplyHwm);
+    router_.set(zmq::sockopt::rcvhwm, kRequestHwm);
     // ZMQ_ROUTER_MANDATORY stays off: a reply to a peer that has gone is
     // dropped by libzmq without an error (§1).
     router_.bind(endpoint);
@@ -166,6 +169,7 @@ Status ZmqController::Bind(const std::string& endpoint_in, const std::string& pu
     where = &pubsub;
     pub_ = zmq::socket_t(ctx_, zmq::socket_type::pub);
     pub_.set(zmq::sockopt::linger, 0);
+    pub_.set(zmq::sockopt::sndhwm, kEventHwm);
     pub_.bind(pubsub);
     watch_ = std::make_unique<FdWatch>(loop_, router_.get(zmq::sockopt::fd), FdWatch::kRead,
                                        [this] { OnReadable(); }, Priority::kControl);
@@ -219,6 +223,7 @@ void ZmqController::Drain() {
       }
       if (total == 0) break;
       ++handled;
+      trimmer_.Note();
       HandleMessage(frames, std::min(total, kKeptFrames), total);
     } catch (const zmq::error_t& e) {
       LOG_ERROR("control socket receive failed: %s", e.what());

@@ -22,6 +22,7 @@
 #include "daemon/dispatcher.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
+#include "daemon/memory_trim.h"
 
 namespace ringmaster {
 
@@ -29,6 +30,16 @@ class ZmqController : public EventSink {
  public:
   static constexpr int64_t kMaxMessageBytes = 16 << 20;  // ROUTER ZMQ_MAXMSGSIZE
   static constexpr int kFlushLingerMs = 1000;
+  // Per-peer queue bounds (ZMQ_SNDHWM/RCVHWM, pinned rather than left to the
+  // libzmq default). A client that never reads holds at most kReplyHwm
+  // replies in the daemon; further replies to it are dropped (ROUTER without
+  // ROUTER_MANDATORY drops a message for a peer at its HWM, and never blocks
+  // or fails the send), which only that client can notice. Requests beyond
+  // kRequestHwm wait in the sender (back-pressure). A subscriber that does
+  // not read loses events past kEventHwm (PUB drops).
+  static constexpr int kReplyHwm = 1000;
+  static constexpr int kRequestHwm = 1000;
+  static constexpr int kEventHwm = 1000;
 
   // `loop` and `dispatcher` must outlive this object.
   ZmqController(EventLoop& loop, Dispatcher& dispatcher);
@@ -82,6 +93,7 @@ class ZmqController : public EventSink {
   zmq::socket_t pub_;
   std::unique_ptr<FdWatch> watch_;
   Timer drain_timer_;  // a drain owed after a send made outside Drain()
+  MemoryTrimmer trimmer_;  // RSS back down after a burst of requests
   bool draining_ = false;
   // Responders hold a weak_ptr to this: once it is gone (Close/destruction)
   // late replies are dropped instead of touching a dead controller.

@@ -17,6 +17,10 @@ void CmdAdd(CommandContext& ctx, const Request& req, Responder respond) {
     ReplyError(respond, req, Errno::kMessageError, config.error());
     return;
   }
+  if (Status s = CheckNumprocessesCeiling(ctx, config->numprocesses); !s.ok()) {
+    ReplyError(respond, req, Errno::kMessageError, s.message());
+    return;
+  }
   Watcher* w = ctx.arbiter.AddWatcher(std::move(config).value());
   if (!PropBool(req, "start")) {
     ReplyOk(respond, req);

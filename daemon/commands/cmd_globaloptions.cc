@@ -13,6 +13,7 @@ void CmdGlobaloptions(CommandContext& ctx, const Request& req, Responder respond
       {"pubsub_endpoint", c.pubsub_endpoint.empty() ? DefaultPubsubEndpoint() : c.pubsub_endpoint},
       {"check_delay", c.check_delay},
       {"multicast_endpoint", c.multicast_endpoint},
+      {"max_numprocesses", c.max_numprocesses},  // ext
   };
   nlohmann::json fields;
   if (HasProp(req, "option")) {

@@ -10,19 +10,30 @@ void CmdKill(CommandContext& ctx, const Request& req, Responder respond) {
   Watcher* w = RequireWatcher(ctx, req, respond);
   if (w == nullptr) return;
   std::vector<pid_t> targets;
-  if (auto pid = PropIntLike(req, "pid")) {
-    if (!w->Owns(static_cast<pid_t>(*pid))) {
+  auto pid = PropPid(req, "pid");
+  if (!pid.ok()) {
+    ReplyError(respond, req, Errno::kMessageError, pid.error());
+    return;
+  }
+  if (*pid) {
+    if (!w->Owns(**pid)) {
       ReplyError(respond, req, Errno::kMessageError,
-                 "process " + std::to_string(*pid) + " not found in '" + w->name() + "'");
+                 "process " + std::to_string(**pid) + " not found in '" + w->name() + "'");
       return;
     }
-    targets.push_back(static_cast<pid_t>(*pid));
+    targets.push_back(**pid);
   } else {
     for (const Process* p : w->processes()) targets.push_back(p->pid);
   }
   std::optional<int> sig;
   if (HasProp(req, "signum")) sig = ParseSignalValue(req.properties["signum"]);
   std::optional<double> grace = PropNumberLike(req, "graceful_timeout");
+  if (HasProp(req, "graceful_timeout") && (!grace || *grace < 0)) {
+    ReplyError(respond, req, Errno::kMessageError,
+               "'graceful_timeout' must be a number of seconds >= 0, not " +
+                   req.properties["graceful_timeout"].dump());
+    return;
+  }
   bool waiting = req.waiting();
   if (!waiting) ReplyOk(respond, req);
   w->KillProcesses(targets, sig, grace, [waiting, respond, req] {

@@ -14,6 +14,10 @@ void CmdSet(CommandContext& ctx, const Request& req, Responder respond) {
     return;
   }
   OptionsChange c = std::move(change).value();
+  if (Status s = CheckNumprocessesCeiling(ctx, c.config.numprocesses); !s.ok()) {
+    ReplyError(respond, req, Errno::kMessageError, s.message());
+    return;
+  }
   RunChange(
       ctx, req, respond, {w}, "set",
       [c](Watcher& w, auto done) {

@@ -16,20 +16,27 @@ void CmdSignal(CommandContext& ctx, const Request& req, Responder respond) {
     ReplyError(respond, req, Errno::kMessageError, "signal invalid");
     return;
   }
-  auto pid = PropIntLike(req, "pid");
-  auto childpid = PropIntLike(req, "childpid");
+  Result<std::optional<pid_t>> pid_arg = PropPid(req, "pid");
+  Result<std::optional<pid_t>> child_arg = PropPid(req, "childpid");
+  for (const auto* arg : {&pid_arg, &child_arg}) {
+    if (!arg->ok()) {
+      ReplyError(respond, req, Errno::kMessageError, arg->error());
+      return;
+    }
+  }
+  const std::optional<pid_t> pid = *pid_arg, childpid = *child_arg;
   if (childpid && !pid) {
     ReplyError(respond, req, Errno::kMessageError, "message invalid 'pid' is missing");
     return;
   }
   std::vector<pid_t> targets;
   if (pid) {
-    if (!w->Owns(static_cast<pid_t>(*pid))) {
+    if (!w->Owns(*pid)) {
       ReplyError(respond, req, Errno::kMessageError,
                  "process " + std::to_string(*pid) + " not found in '" + w->name() + "'");
       return;
     }
-    targets.push_back(static_cast<pid_t>(*pid));
+    targets.push_back(*pid);
   } else {
     for (const Process* p : w->processes()) targets.push_back(p->pid);
   }

@@ -1,6 +1,10 @@
 #include "daemon/commands/command_util.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <memory>
 
 #include "core/name_match.h"
@@ -35,17 +39,59 @@ bool HasProp(const Request& req, const char* key) {
 std::optional<long long> PropIntLike(const Request& req, const char* key) {
   auto it = req.properties.find(key);
   if (it == req.properties.end() || it->is_null()) return std::nullopt;
+  // uint64 values above INT64_MAX would wrap negative (and a negative pid
+  // means a process group to kill()).
+  if (it->is_number_unsigned() &&
+      it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<long long>::max())) {
+    return std::nullopt;
+  }
   if (it->is_number_integer()) return it->get<long long>();
-  if (it->is_string()) return std::atoll(it->get<std::string>().c_str());
-  return std::nullopt;
+  if (!it->is_string()) return std::nullopt;
+  // Strict: atoll took "12abc" as 12 and overflowed silently.
+  const std::string& s = it->get_ref<const std::string&>();
+  long long v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || s[0] == '-' || ec != std::errc() || end != s.data() + s.size()) {
+    return std::nullopt;
+  }
+  return v;
 }
 
 std::optional<double> PropNumberLike(const Request& req, const char* key) {
   auto it = req.properties.find(key);
   if (it == req.properties.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  if (it->is_string()) return std::atof(it->get<std::string>().c_str());
-  return std::nullopt;
+  double v = 0;
+  if (it->is_number()) {
+    v = it->get<double>();
+  } else if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    char* end = nullptr;
+    v = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size()) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  // "1e999" is inf; a timer of inf or NaN seconds is undefined behaviour.
+  if (!std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+Result<std::optional<pid_t>> PropPid(const Request& req, const char* key) {
+  if (!HasProp(req, key)) return std::optional<pid_t>();
+  std::optional<long long> v = PropIntLike(req, key);
+  if (!v || *v < 1 || *v > std::numeric_limits<pid_t>::max()) {
+    return Status::Error("'" + std::string(key) + "' must be a process id (1 to " +
+                         std::to_string(std::numeric_limits<pid_t>::max()) + "), not " +
+                         req.properties[key].dump());
+  }
+  return std::optional<pid_t>(static_cast<pid_t>(*v));
+}
+
+Status CheckNumprocessesCeiling(const CommandContext& ctx, int numprocesses) {
+  const int max = ctx.arbiter.config().circus.max_numprocesses;
+  if (numprocesses <= max) return Status::Ok();
+  return Status::Error("'numprocesses' must be at most max_numprocesses (" + std::to_string(max) +
+                       "), not " + std::to_string(numprocesses));
 }
 
 Watcher* RequireWatcher(CommandContext& ctx, const Request& req, const Responder& respond) {
@@ -190,12 +236,23 @@ namespace ringmaster {
 void RunResize(CommandContext& ctx, const Request& req, Responder respond, int sign) {
   Watcher* w = RequireWatcher(ctx, req, respond);
   if (w == nullptr) return;
-  long long nb = HasProp(req, "nb") ? req.properties["nb"].get<long long>() : 1;
+  // The spec check made nb an int64 >= 1; desired() is an int >= 0, so the
+  // comparisons below cannot overflow (desired + nb could).
+  const long long nb = HasProp(req, "nb") ? req.properties["nb"].get<long long>() : 1;
   if (w->config().singleton) {
     ReplyOk(respond, req, {{"numprocesses", w->desired()}, {"singleton", true}});
     return;
   }
-  long long target = std::max(0LL, static_cast<long long>(w->desired()) + sign * nb);
+  const long long desired = w->desired();
+  const long long max = ctx.arbiter.config().circus.max_numprocesses;
+  if (sign > 0 && nb > max - desired) {
+    ReplyError(respond, req, Errno::kMessageError,
+               "incr of '" + w->name() + "' by " + std::to_string(nb) +
+                   " refused: numprocesses would be above max_numprocesses (" +
+                   std::to_string(max) + ")");
+    return;
+  }
+  const long long target = sign > 0 ? desired + nb : std::max(0LL, desired - nb);
   RunChange(
       ctx, req, respond, {w}, sign > 0 ? "incr" : "decr",
       [target](Watcher& w, auto done) {
@@ -218,7 +275,11 @@ int CountOrPercent(const Request& req, const char* key, int n, int fallback, boo
     v = it->get<long long>();
   } else if (it->is_string()) {
     std::string s = it->get<std::string>();
-    long long pct = std::atoll(s.c_str());
+    // The spec check allows any digits before '%'; above 100% the result is
+    // clamped to n anyway, and capping first keeps pct * n from overflowing.
+    long long pct = 0;
+    auto parsed = std::from_chars(s.data(), s.data() + s.size(), pct);
+    pct = parsed.ec == std::errc::result_out_of_range ? 100 : std::min(pct, 100LL);
     v = round_up ? (pct * n + 99) / 100 : pct * n / 100;
   }
   return static_cast<int>(std::clamp<long long>(v, 0, std::max(n, 0)));

@@ -26,6 +26,15 @@ bool HasProp(const Request& req, const char* key);
 std::optional<long long> PropIntLike(const Request& req, const char* key);
 std::optional<double> PropNumberLike(const Request& req, const char* key);
 
+// Error "'numprocesses' must be at most max_numprocesses (N), not M" when
+// `numprocesses` is above the [circus] ceiling (set, add).
+Status CheckNumprocessesCeiling(const CommandContext& ctx, int numprocesses);
+
+// properties[key] as a pid: nullopt when absent; an error when present but
+// not an integer in 1..INT_MAX (a negative or wrapped value must never reach
+// kill(), where it would name a process group).
+Result<std::optional<pid_t>> PropPid(const Request& req, const char* key);
+
 // Looks up properties.name; replies errno 3 "program X not found" and
 // returns nullptr when absent.
 Watcher* RequireWatcher(CommandContext& ctx, const Request& req, const Responder& respond);

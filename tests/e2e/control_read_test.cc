@@ -48,7 +48,8 @@ TEST_F(ControlRead, StatusListNumbersAndOptions) {
   EXPECT_EQ(r["options"], (nlohmann::json{{"check_delay", 5.0}}));
   r = Call("globaloptions");
   EXPECT_EQ(r["options"]["endpoint"], Endpoint());
-  EXPECT_EQ(r["options"].size(), 5u);
+  EXPECT_EQ(r["options"].size(), 6u);  // the five of Circus + max_numprocesses
+  EXPECT_EQ(r["options"]["max_numprocesses"], 10000);
   r = Call("globaloptions", {{"option", "bogus"}});
   EXPECT_EQ(r["errno"], 3);
   EXPECT_EQ(r["reason"], "'bogus' not an existing option");

@@ -45,6 +45,20 @@ TEST_F(HttpTest, BrokenReloadIsRefusedAndTheOldTokenStays) {
   EXPECT_EQ(Watcher("web")["state"], "active");
 }
 
+// An empty file used to be applied as "no watchers" (everything stopped).
+TEST_F(HttpTest, ReloadOfAnEmptyFileIsRefused) {
+  StartHttp(Sleeper("web", 1), "keep-me");
+  ASSERT_TRUE(WaitWorkers(1));
+  const std::vector<pid_t> before = LiveWorkers();
+  WriteConfig("");
+  auto r = Post("/api/reloadconfig?waiting=true", "", Auth("keep-me"));
+  ExpectProblem(r, 409);
+  EXPECT_NE(Body(r)["detail"].get<std::string>().find("has no sections"), std::string::npos)
+      << r->body;
+  EXPECT_EQ(LiveWorkers(), before);
+  EXPECT_EQ(Watcher("web")["state"], "active");
+}
+
 TEST_F(HttpTest, ReloadThroughZeroMqAppliesTheTokenToo) {
   StartHttp(Sleeper("web", 1), "old-token");
   ASSERT_TRUE(WaitWorkers(1));

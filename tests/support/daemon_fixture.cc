@@ -175,6 +175,7 @@ bool Daemon::Start(const std::string& config_path, const std::vector<std::string
     if (null_fd >= 0) close(null_fd);
     return false;
   }
+  const int out_fd = options_.stdio_fd >= 0 ? options_.stdio_fd : log_fd;
   const long max_fd = std::min(sysconf(_SC_OPEN_MAX), 65536L);
   const pid_t parent = getpid();
   const char* cwd = options_.cwd.empty() ? nullptr : options_.cwd.c_str();
@@ -194,8 +195,8 @@ bool Daemon::Start(const std::string& config_path, const std::vector<std::string
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
     dup2(null_fd, STDIN_FILENO);
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
+    dup2(out_fd, STDOUT_FILENO);
+    dup2(out_fd, STDERR_FILENO);
     if (cwd != nullptr && chdir(cwd) != 0) {
       WriteErrno("daemon_fixture: chdir failed, errno ", errno);
       _exit(127);

@@ -51,6 +51,9 @@ struct DaemonOptions {
   // Set (or override) in the daemon's environment, which otherwise is ours.
   std::vector<std::pair<std::string, std::string>> env;
   std::string cwd;  // empty: ours
+  // >= 0: the daemon's stdout and stderr go to this fd (e.g. a pipe that the
+  // test never reads) instead of the log file; the caller keeps ownership.
+  int stdio_fd = -1;
 };
 
 // One daemon process. The destructor stops it (SIGTERM, up to 10 s, then

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdint>
 #include <set>
 #include <string>
 
@@ -123,7 +124,7 @@ TEST(CommandSpecTest, PropertiesMatchTheSpec) {
 TEST(CommandSpecTest, PropertyTypes) {
   EXPECT_EQ(Prop(Spec("add"), "name")->type, PropType::kNonEmptyString);
   EXPECT_EQ(Prop(Spec("add"), "args")->type, PropType::kStringOrStringArray);
-  EXPECT_EQ(Prop(Spec("incr"), "nb")->type, PropType::kInt);
+  EXPECT_EQ(Prop(Spec("incr"), "nb")->type, PropType::kPositiveInt);
   EXPECT_EQ(Prop(Spec("kill"), "pid")->type, PropType::kIntOrNumStr);
   EXPECT_EQ(Prop(Spec("kill"), "graceful_timeout")->type, PropType::kNumberOrNumStr);
   EXPECT_EQ(Prop(Spec("kill"), "signum")->type, PropType::kSignal);
@@ -196,10 +197,23 @@ TEST(CommandSpecTest, StringTypes) {
 
 TEST(CommandSpecTest, IntType) {
   EXPECT_EQ(Check("incr", {{"name", "w"}, {"nb", 2}}), "");
-  EXPECT_EQ(Check("incr", {{"name", "w"}, {"nb", -3}}), "");
   for (const json& bad : {json("2"), json(2.0), json(2.5), json(true), json::parse("1e2"),
                           json::parse("18446744073709551615")}) {
     EXPECT_EQ(Check("incr", {{"name", "w"}, {"nb", bad}}), "'nb' must be an integer") << bad;
+  }
+}
+
+// nb is a count: decr with -1000000 used to add a million processes.
+TEST(CommandSpecTest, NbMustBeAtLeastOne) {
+  for (const char* cmd : {"incr", "decr"}) {
+    EXPECT_EQ(Check(cmd, {{"name", "w"}, {"nb", 1}}), "") << cmd;
+    EXPECT_EQ(Check(cmd, {{"name", "w"}, {"nb", 9223372036854775807LL}}), "")
+        << cmd << ": the daemon checks the resulting count";
+    for (const json& bad : {json(0), json(-3), json(-1000000), json(INT64_MIN)}) {
+      EXPECT_EQ(Check(cmd, {{"name", "w"}, {"nb", bad}}), "'nb' must be at least 1") << cmd << bad;
+    }
+    EXPECT_EQ(Check(cmd, {{"name", "w"}, {"nb", "5"}}), "'nb' must be an integer") << cmd;
+    EXPECT_EQ(Check(cmd, {{"name", "w"}, {"nb", 1.5}}), "'nb' must be an integer") << cmd;
   }
 }
 

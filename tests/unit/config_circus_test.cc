@@ -18,13 +18,14 @@ LoadResult Circus(FakeConfigEnv& env, const std::string& keys) {
 
 TEST(ConfigCircusTest, Defaults) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "");
+  LoadResult r = LoadText(env, "[circus]\n");
   ASSERT_TRUE(r.config);
   const CircusConfig& c = r.config->circus;
   EXPECT_EQ(c.endpoint, "");
   EXPECT_EQ(c.pubsub_endpoint, "");
   EXPECT_EQ(c.stats_endpoint, "");
   EXPECT_EQ(c.check_delay, 5.0);
+  EXPECT_EQ(c.max_numprocesses, 10000);
   EXPECT_EQ(c.warmup_delay, 0);
   EXPECT_FALSE(c.umask);
   EXPECT_EQ(c.pidfile, "");
@@ -271,6 +272,21 @@ TEST(ConfigCircusTest, IncludeKeysAreNotParsedAgain) {
   LoadResult r = Circus(env, "include = x.ini\n");
   ASSERT_TRUE(r.config);
   EXPECT_TRUE(r.warnings.empty()) << Dump(r.warnings);
+}
+
+TEST(ConfigCircusTest, MaxNumprocesses) {
+  FakeConfigEnv env;
+  LoadResult r = Circus(env, "max_numprocesses = 50\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  EXPECT_EQ(r.config->circus.max_numprocesses, 50);
+  EXPECT_TRUE(r.warnings.empty()) << Dump(r.warnings);
+  for (const char* bad : {"0", "-1", "many", "1.5", "99999999999999999999"}) {
+    LoadResult e = Circus(env, std::string("max_numprocesses = ") + bad + "\n");
+    EXPECT_FALSE(e.config) << bad;
+    ASSERT_EQ(e.errors.size(), 1u) << bad;
+    EXPECT_EQ(e.errors[0].line, 2) << bad;
+    EXPECT_EQ(e.errors[0].key, "max_numprocesses") << bad;
+  }
 }
 
 }  // namespace

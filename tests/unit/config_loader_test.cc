@@ -55,11 +55,34 @@ TEST(ConfigLoaderTest, MinimalConfig) {
   EXPECT_EQ(r.config->watchers[0].cmd, "/bin/true");
 }
 
-TEST(ConfigLoaderTest, EmptyFileGivesAnEmptyConfig) {
+// Applied as "no watchers", an empty file (a truncated deploy) stopped everything.
+TEST(ConfigLoaderTest, FileWithNoSectionsIsRefused) {
   FakeConfigEnv env;
-  LoadResult r = LoadText(env, "");
-  ASSERT_TRUE(r.config);
+  for (const char* text : {"", "\n\n", "; comment\n# comment\n   \n", "rem old style\n"}) {
+    LoadResult r = LoadText(env, text);
+    EXPECT_FALSE(r.config) << text;
+    EXPECT_FALSE(r.unreadable) << "a config error (errno 5), not an OS error";
+    EXPECT_EQ(Formatted(r.errors),
+              (Lines{"/etc/rm/main.ini: has no sections; refusing to apply an empty "
+                     "configuration (write at least a [circus] section to run with no "
+                     "watchers)"}))
+        << text;
+  }
+}
+
+TEST(ConfigLoaderTest, AnEmptyCircusSectionGivesAnEmptyConfig) {
+  FakeConfigEnv env;
+  LoadResult r = LoadText(env, "[circus]\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
   EXPECT_TRUE(r.config->watchers.empty());
+}
+
+TEST(ConfigLoaderTest, EmptyIncludedFilesAreFine) {
+  FakeConfigEnv env;
+  env.files["/etc/rm/empty.ini"] = "";
+  LoadResult r = LoadText(env, "[circus]\ninclude = empty.ini\n[watcher:w]\ncmd = x\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  EXPECT_EQ(r.config->watchers.size(), 1u);
 }
 
 TEST(ConfigLoaderTest, IncludeOrder) {
@@ -219,6 +242,35 @@ TEST(ConfigLoaderTest, RealEnvMissingFile) {
   EXPECT_TRUE(r.unreadable);
   EXPECT_EQ(Formatted(r.errors),
             (Lines{dir.path() + "/nope.ini: cannot read: No such file or directory"}));
+}
+
+// --check on 50 MB of junk took 505 MB of memory.
+TEST(ConfigLoaderTest, FilesLargerThan16MiBAreRefused) {
+  FakeConfigEnv env;
+  const std::string big = "[circus]\n" + std::string(16 * 1024 * 1024, ';') + "\n";
+  LoadResult r = LoadText(env, big);
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(Formatted(r.errors), (Lines{"/etc/rm/main.ini: larger than 16 MiB"}));
+
+  env.files["/etc/rm/big.ini"] = big;
+  r = LoadText(env, "[circus]\ninclude = big.ini\n[watcher:w]\ncmd = x\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(Formatted(r.errors), (Lines{"/etc/rm/big.ini: larger than 16 MiB"}));
+
+  // Exactly 16 MiB is fine.
+  std::string at_limit = "[watcher:w]\ncmd = x\n";
+  at_limit += std::string(16 * 1024 * 1024 - at_limit.size(), '\n');
+  r = LoadText(env, at_limit);
+  EXPECT_TRUE(r.config) << Dump(r.errors);
+}
+
+TEST(ConfigLoaderTest, RealFilesAreReadOnlyUpToTheLimit) {
+  RealConfigEnv env;
+  Result<std::string> zero = env.ReadFile("/dev/zero");  // endless
+  ASSERT_TRUE(zero.ok()) << zero.error();
+  EXPECT_EQ(zero.value().size(), ConfigEnv::kMaxConfigRead);
+  LoadResult r = LoadConfig("/dev/zero", env);
+  EXPECT_EQ(Formatted(r.errors), (Lines{"/dev/zero: larger than 16 MiB"}));
 }
 
 }  // namespace

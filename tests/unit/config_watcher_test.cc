@@ -302,6 +302,27 @@ TEST(ConfigWatcherTest, UidSetsGidToThePrimaryGroup) {
   EXPECT_EQ(b->gid_spec, "staff");
 }
 
+// A typo such as numprocesses = 40000 must not fork forty thousand children.
+TEST(ConfigWatcherTest, NumprocessesAboveMaxNumprocessesIsAnError) {
+  FakeConfigEnv env;
+  LoadResult r = Watcher(env, "numprocesses = 10001\n");
+  EXPECT_FALSE(r.config);
+  EXPECT_EQ(Formatted(r.errors),
+            (Lines{"/etc/rm/main.ini:3: [watcher:w] numprocesses: must be at most "
+                   "max_numprocesses (10000), not 10001; raise max_numprocesses in [circus] if "
+                   "this is intended"}));
+  // The ceiling is read after every section, wherever [circus] is.
+  LoadResult low = LoadText(env, "[watcher:w]\ncmd = x\nnumprocesses = 3\n[circus]\n"
+                                 "max_numprocesses = 2\n");
+  EXPECT_FALSE(low.config);
+  ASSERT_EQ(low.errors.size(), 1u);
+  EXPECT_EQ(low.errors[0].line, 3);
+  LoadResult high = LoadText(env, "[circus]\nmax_numprocesses = 20000\n[watcher:w]\ncmd = x\n"
+                                  "numprocesses = 15000\n");
+  ASSERT_TRUE(high.config) << Dump(high.errors);
+  EXPECT_EQ(high.config->watchers[0].numprocesses, 15000);
+}
+
 }  // namespace
 }  // namespace ringmaster
 

@@ -31,13 +31,15 @@ std::string UsageError(const Words& words) {
 TEST(CtlArgsTest, IncrMapsNameAndNb) {
   EXPECT_EQ(Props({"incr", "web", "2"}), json({{"name", "web"}, {"nb", 2}}));
   EXPECT_EQ(Props({"incr", "web"}), json({{"name", "web"}}));
-  EXPECT_EQ(Props({"decr", "web", "-2"}), json({{"name", "web"}, {"nb", -2}}));
+  EXPECT_EQ(Props({"decr", "web", "2"}), json({{"name", "web"}, {"nb", 2}}));
   EXPECT_EQ(Props({"INCR", "web", "--nb", "3"}), json({{"name", "web"}, {"nb", 3}}));
 }
 
 TEST(CtlArgsTest, IncrUsageErrors) {
   EXPECT_EQ(UsageError({"incr"}), "incr: missing NAME");
   EXPECT_EQ(UsageError({"incr", "web", "two"}), "incr: 'nb' must be an integer");
+  EXPECT_EQ(UsageError({"decr", "web", "-2"}), "decr: 'nb' must be at least 1");
+  EXPECT_EQ(UsageError({"incr", "web", "0"}), "incr: 'nb' must be at least 1");
   EXPECT_EQ(UsageError({"incr", "web", "1.5"}), "incr: 'nb' must be an integer");
   EXPECT_EQ(UsageError({"incr", "web", "2", "3"}), "incr: unexpected argument '3'");
   EXPECT_EQ(UsageError({"incr", "web", "--bogus"}),

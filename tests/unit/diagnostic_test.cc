@@ -57,5 +57,25 @@ TEST(FormatDiagnosticsTest, ExactlyAtTheLimitHasNoTail) {
   EXPECT_TRUE(FormatDiagnostics({}, "").empty());
 }
 
+// Diagnostics echo file content; a binary file must not put raw bytes
+// (terminal escapes, NULs, broken UTF-8) into the log or a reply.
+TEST(DiagnosticTest, EscapesNonPrintableBytes) {
+  EXPECT_EQ(EscapeForDisplay("plain text ~!"), "plain text ~!");
+  EXPECT_EQ(EscapeForDisplay(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(EscapeForDisplay("\x1b[2J\t\r\n\x7f"), "\\x1b[2J\\x09\\x0d\\x0a\\x7f");
+  EXPECT_EQ(EscapeForDisplay("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80")
+      << "valid UTF-8 is kept";
+  EXPECT_EQ(EscapeForDisplay("\xff\xfe\xc3"), "\\xff\\xfe\\xc3");
+  EXPECT_EQ(EscapeForDisplay("\xc0\xaf"), "\\xc0\\xaf") << "overlong";
+  EXPECT_EQ(EscapeForDisplay("\xed\xa0\x80"), "\\xed\\xa0\\x80") << "surrogate";
+}
+
+TEST(DiagnosticTest, FormatEscapesEveryPart) {
+  Diagnostic d{"/f.ini", 3, "watcher:\x01", "k\xff", "'\x1b]0;pwned\x07' is not an integer"};
+  EXPECT_EQ(d.Format(),
+            "/f.ini:3: [watcher:\\x01] k\\xff: '\\x1b]0;pwned\\x07' is not an integer");
+}
+
 }  // namespace
 }  // namespace ringmaster

@@ -181,5 +181,26 @@ TEST(IniReaderTest, DuplicatesAreKeptForTheStore) {
   EXPECT_EQ(Entries(p), (Lines{"s|a|1|2", "s|a|2\nmore|3"}));
 }
 
+// 50 MB of junk once took 500 MB: one diagnostic per line, unbounded.
+TEST(IniReaderTest, StopsAfterTooManyErrors) {
+  std::string junk;
+  for (int i = 0; i < 100000; ++i) junk += "\x01\x02 junk\n";
+  Parsed p = Parse(junk);
+  ASSERT_EQ(p.errors.size(), kMaxIniErrors + 1);
+  EXPECT_EQ(p.errors[0].Format(), "/f.ini:1: line is not a section, a key or a comment");
+  EXPECT_EQ(p.errors.back().Format(),
+            "/f.ini: more than 100 errors; the rest of the file was not read (is it an ini "
+            "file?)");
+}
+
+TEST(IniReaderTest, StopsAfterTooManyKeys) {
+  std::string text = "[watcher:w]\n";
+  for (size_t i = 0; i < kMaxIniKeys + 5; ++i) text += "k" + std::to_string(i) + " = v\n";
+  Parsed p = Parse(text);
+  EXPECT_EQ(p.file.entries.size(), kMaxIniKeys);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].line, static_cast<int>(kMaxIniKeys) + 2);
+}
+
 }  // namespace
 }  // namespace ringmaster

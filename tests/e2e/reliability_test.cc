@@ -1,0 +1,160 @@
+// Faults around the daemon rather than in its input: output nobody reads,
+// spawn storms, clients that never read their replies. The loop must keep
+// answering and a stop signal must keep winning.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <set>
+
+#include "tests/e2e/control_e2e.h"
+
+namespace ringmaster::test {
+namespace {
+
+class Reliability : public ControlTest {
+ protected:
+  // The daemon's resident memory in KiB (VmRSS), or 0 if it is gone.
+  long RssKiB() const {
+    std::ifstream in("/proc/" + std::to_string(daemon_->pid()) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    }
+    return 0;
+  }
+};
+
+// ringmasterd blocked 36 s in write(1) when its stdout was a full pipe.
+TEST_F(Reliability, StdoutPipeNobodyReadsNeverBlocksTheLoop) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  // fds[0] stays open and unread: writes find the pipe full (not EPIPE).
+  struct Closer {
+    int* fds;
+    ~Closer() {
+      close(fds[0]);
+      close(fds[1]);
+    }
+  } closer{fds};
+  const std::string chatter(200, 'x');
+  const std::string config = WriteConfig(
+      CircusSection() + "[watcher:chatty]\ncmd = " +
+      Worker("--print " + chatter + " --print-count 20000") +
+      "\nnumprocesses = 2\nstdout_stream.class = StdoutStream\n");
+  DaemonOptions options;
+  options.stdio_fd = fds[1];
+  daemon_ = std::make_unique<Daemon>(*dir_, options);
+  ASSERT_TRUE(daemon_->Start(config));
+  client_ = std::make_unique<ControlClient>(Endpoint());
+  // 2 x 20000 lines of 200 bytes: the 64 KiB pipe is full long before.
+  ASSERT_TRUE(WaitWorkers(2));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = client_->Call("dstats", {}, 1);
+        return r && r->value("output_dropped_bytes", 0) > 0;
+      },
+      20))
+      << "the daemon should drop what does not fit, not block";
+  auto started = std::chrono::steady_clock::now();
+  auto status = client_->Call("status", {{"name", "chatty"}}, 5);
+  ASSERT_TRUE(status.has_value()) << "the loop is blocked";
+  EXPECT_EQ((*status)["status"], "active");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+
+  const std::vector<pid_t> before = LiveWorkers();
+  ASSERT_EQ(kill(before[0], SIGKILL), 0);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        std::vector<pid_t> now = LiveWorkers();
+        return now.size() == 2 && now != before;
+      },
+      20))
+      << "a killed worker is respawned";
+  EXPECT_EQ(daemon_->Stop(20), 0) << "stops while its stdout is still full";
+}
+
+// A stop signal must be handled within a second whatever the loop is busy
+// with: here 2000 slots whose command fails at once (spawn, reap, backoff).
+TEST_F(Reliability, SigtermWinsOverASpawnStorm) {
+  StartWith("[watcher:storm]\ncmd = /bin/false\nnumprocesses = 2000\n");
+  // The first start spawns all 2000 in one loop turn (watcher.cc), which no
+  // signal can interrupt; the storm is what comes after: every slot failing,
+  // backing off and respawning, thousands of timers and reaps.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = client_->Call("status", {{"name", "storm"}}, 1);
+        return r && (*r)["status"] == "active";
+      },
+      120));
+  const size_t first = daemon_->SeenDescendants().size();
+  ASSERT_TRUE(WaitUntil([&] { return daemon_->SeenDescendants().size() >= first + 500; }, 60))
+      << "no respawns: " << daemon_->SeenDescendants().size() << " children seen";
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(daemon_->Signal(SIGTERM));
+  const std::optional<int> code = daemon_->WaitExit(10);
+  ASSERT_TRUE(code.has_value()) << "SIGTERM lost in the storm";
+  EXPECT_EQ(*code, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(5));
+}
+
+// 30,000 requests from clients that never read their replies took RSS from
+// 12 to 50 MB, and it stayed there.
+TEST_F(Reliability, ClientsThatNeverReadDoNotHoldMemory) {
+  StartWith(Sleeper("sleeper", 1));
+  ASSERT_TRUE(WaitWorkers(1));
+  ASSERT_TRUE(client_->Call("status", {}, 5).has_value());
+  const long start = RssKiB();
+  ASSERT_GT(start, 0);
+  long peak = start;
+
+  // Many clients that send and never read, 10,000 requests in all.
+  // Each client costs the daemon its own connection state in libzmq, which
+  // is what grew (and, with glibc keeping freed memory, stayed).
+  constexpr int kClients = 1000, kPerClient = 10;
+  rlimit files{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  if (files.rlim_cur < 4 * kClients) {
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 4 * kClients);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &files), 0);
+  }
+  if (files.rlim_cur < 3 * kClients) GTEST_SKIP() << "needs " << 3 * kClients << " open files";
+  zmq::context_t ctx(1);
+  ctx.set(zmq::ctxopt::max_sockets, 4096);
+  std::vector<zmq::socket_t> mutes;
+  const std::string request = R"({"command": "status", "id": "m"})";
+  for (int c = 0; c < kClients; ++c) {
+    zmq::socket_t& mute = mutes.emplace_back(ctx, zmq::socket_type::dealer);
+    mute.set(zmq::sockopt::linger, 0);
+    mute.set(zmq::sockopt::sndtimeo, 10000);
+    mute.set(zmq::sockopt::rcvhwm, 1);  // the replies stay queued in the daemon
+    mute.connect(Endpoint());
+    for (int i = 0; i < kPerClient; ++i) {
+      ASSERT_TRUE(mute.send(zmq::buffer(request), zmq::send_flags::none).has_value())
+          << "client " << c << " request " << i << ": the daemon stopped reading";
+    }
+    peak = std::max(peak, RssKiB());
+  }
+  // Another client is still answered, after (or between) the flood.
+  auto other = client_->Call("status", {{"name", "sleeper"}}, 15);
+  ASSERT_TRUE(other.has_value()) << "mute clients starved the others";
+  EXPECT_EQ((*other)["status"], "active");
+  // Wait until the flood is consumed: the ROUTER serves peers in turn, so a
+  // few more round trips of ours come after the mute clients' queues.
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client_->Call("numwatchers", {}, 15).has_value());
+  peak = std::max(peak, RssKiB());
+  EXPECT_LT(peak - start, 25 * 1024) << "RSS grew from " << start << " to " << peak << " KiB";
+
+  for (zmq::socket_t& mute : mutes) mute.close();
+  // Generous: "near the start" on a busy machine.
+  EXPECT_TRUE(WaitUntil([&] { return RssKiB() - start < 6 * 1024; }, 30, 0.2))
+      << "RSS stayed at " << RssKiB() << " KiB after the burst (start " << start << ", peak "
+      << peak << ")";
+}
+
+}  // namespace
+}  // namespace ringmaster::test
