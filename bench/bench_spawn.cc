@@ -99,16 +99,7 @@ LineReader g_reader;
 
 std::vector<char*> g_worker_argv;
 
-pid_t ForkExecWorker() {
-  pid_t pid = fork();
-  if (pid < 0) Fail(Fmt("fork: %s", strerror(errno)));
-  if (pid == 0) {
-    execv(g_worker_argv[0], g_worker_argv.data());
-    _exit(127);
-  }
-  g.other_pids.insert(pid);
-  return pid;
-}
+pid_t ForkExecWorker() { return ForkExec(g_worker_argv); }
 
 StartResult CollectStart(int n, int64_t t0, const char* who) {
   StartResult res;

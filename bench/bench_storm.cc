@@ -68,16 +68,7 @@ LineReader g_reader;
 std::string g_control_ep, g_events_ep;
 std::vector<char*> g_worker_argv;
 
-pid_t ForkExecWorker() {
-  pid_t pid = fork();
-  if (pid < 0) Fail(Fmt("fork: %s", strerror(errno)));
-  if (pid == 0) {
-    execv(g_worker_argv[0], g_worker_argv.data());
-    _exit(127);
-  }
-  g.other_pids.insert(pid);
-  return pid;
-}
+pid_t ForkExecWorker() { return ForkExec(g_worker_argv); }
 
 std::vector<pid_t> CollectN(int n, bool daemon) {
   std::vector<pid_t> pids;

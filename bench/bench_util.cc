@@ -272,6 +272,17 @@ double Args::Num(double lo, double hi) {
 // ---------------------------------------------------------------------------
 // Processes.
 
+pid_t ForkExec(const std::vector<char*>& argv) {
+  pid_t pid = fork();
+  if (pid < 0) Fail(Fmt("fork: %s", strerror(errno)));
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  g.other_pids.insert(pid);
+  return pid;
+}
+
 pid_t WaitPidUntil(pid_t pid, int* status, int64_t deadline) {
   for (;;) {
     CheckInterrupted();

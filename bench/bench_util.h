@@ -109,6 +109,9 @@ class Args {
 // Blocking waitpid bounded by an interval timer. Returns the reaped pid, or 0
 // once `deadline` passed.
 pid_t WaitPidUntil(pid_t pid, int* status, int64_t deadline);
+// The baselines' supervisor: fork, execv(argv[0], argv) (exit 127 if that
+// fails); the child goes into g.other_pids. Fails on a fork error.
+pid_t ForkExec(const std::vector<char*>& argv);
 int PidfdOpen(pid_t pid);
 
 // mkdtemp /tmp/ringmaster-bench.XXXXXX with ready.fifo (opened O_RDWR: the
