@@ -162,6 +162,10 @@ struct CircusConfig {
   bool httpd = false;
   std::string httpd_host = "localhost";
   int httpd_port = 8080;
+  // Connection caps of the HTTP endpoint: all clients, and one peer address.
+  // Past either a new connection gets 503 with Retry-After.
+  int httpd_max_connections = 16384;
+  int httpd_max_connections_per_client = 1024;
   std::string http_token;       // resolved from http_token or http_token_file
   std::string http_token_file;
   bool statsd = false;

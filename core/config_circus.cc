@@ -56,6 +56,10 @@ void ParseKey(const KeyRef& k, std::string_view t, LoadContext& ctx, CircusConfi
     }
   } else if (key == "httpd_port") {
     ctx.Assign(k, ParseInt(t, 0, 65535), &out->httpd_port);
+  } else if (key == "httpd_max_connections") {
+    ctx.Assign(k, ParseInt(t, 1, 1 << 20), &out->httpd_max_connections);
+  } else if (key == "httpd_max_connections_per_client") {
+    ctx.Assign(k, ParseInt(t, 1, 1 << 20), &out->httpd_max_connections_per_client);
   } else if (key == "http_token") {
     if (t.empty()) {
       ctx.KeyError(k, "the token is empty; remove the key to serve HTTP without a token");

@@ -47,6 +47,8 @@ const std::vector<KnownKey>& CircusKeys() {
       {"httpd", kNow},
       {"httpd_host", kNow},
       {"httpd_port", kNow},
+      {"httpd_max_connections", kNow},
+      {"httpd_max_connections_per_client", kNow},
       {"http_token", kNow},
       {"http_token_file", kNow},
       {"statsd", kLater},

@@ -157,9 +157,14 @@ int Run(int argc, char** argv) {
     return 1;
   }
   arbiter.fanout().Add(&controller);
-  // The HTTP endpoint (config-reference §10.4): its own threads, reads from a
-  // snapshot, actions through the same dispatcher as ZeroMQ.
-  HttpServer http(loop, dispatcher, ctx, [&dispatcher] { return dispatcher.served(); });
+  // The HTTP endpoint (config-reference §10.4): its own event loop thread and
+  // a small pool, reads from a snapshot, actions through the same dispatcher
+  // as ZeroMQ.
+  HttpLimits http_limits;
+  http_limits.front.max_connections = static_cast<size_t>(arbiter.config().circus.httpd_max_connections);
+  http_limits.front.max_connections_per_client =
+      static_cast<size_t>(arbiter.config().circus.httpd_max_connections_per_client);
+  HttpServer http(loop, dispatcher, ctx, [&dispatcher] { return dispatcher.served(); }, http_limits);
   if (arbiter.config().circus.httpd) {
     s = http.Start(arbiter.config().circus.httpd_host, arbiter.config().circus.httpd_port);
     if (!s.ok()) {

@@ -45,7 +45,10 @@ Watcher::Watcher(WatcherHost& host, WatcherConfig config)
     : host_(host),
       config_(std::move(config)),
       desired_(config_.numprocesses),
-      spawn_timer_(host.loop(), [this] { SpawnNext(); }),
+      // The next slice of a bulk start runs at control priority: a start of
+      // thousands must not keep the control socket unanswered for as long
+      // as the forks take (a single respawn forks at once, in QueueSpawn).
+      spawn_timer_(host.loop(), [this] { SpawnNext(); }, Priority::kControl),
       flap_timer_(host.loop(), [this] { RetryAfterFlap(); }) {
   auto on_error = [name = config_.name](const std::string& msg) {
     LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());

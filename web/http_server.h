@@ -1,10 +1,14 @@
 // ringmasterd's HTTP endpoint (config-reference §10.4): the JSON API, the
 // Prometheus metrics, an SSE event stream and the embedded status page.
-// httplib runs on its own threads; they never touch supervision state: reads
-// come from the Snapshot the loop publishes (web/snapshot.h), and actions are
-// posted into the loop (daemon/loop_bridge.h) and dispatched through the same
-// command table as ZeroMQ, with a bounded wait. Construct, Start, Stop and
-// Publish on the loop thread.
+// Connections belong to an event-driven front (web/http_front.h: one thread,
+// its own libevent loop, no thread per connection); handler work that costs
+// more than a lookup runs on a small TaskPool below the loop's priority. None
+// of it touches supervision state: reads come from the Snapshot the loop
+// publishes (web/snapshot.h), whose bodies are rendered once per snapshot and
+// served as shared bytes; actions are posted into the loop
+// (daemon/loop_bridge.h) and dispatched through the same command table as
+// ZeroMQ, and their replies come back without any thread waiting for them.
+// Construct, Start, Stop and Publish on the loop thread.
 #ifndef RINGMASTER_WEB_HTTP_SERVER_H_
 #define RINGMASTER_WEB_HTTP_SERVER_H_
 
@@ -12,39 +16,27 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "core/status.h"
 #include "daemon/commands/command_context.h"
 #include "daemon/dispatcher.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
-#include "web/event_streams.h"
 #include "daemon/loop_bridge.h"
+#include "web/http_front.h"
 #include "web/snapshot.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "web/task_pool.h"
 
 namespace ringmaster {
 
 struct HttpLimits {
-  size_t min_threads = 8;
-  size_t max_threads = 512;         // one per open connection (httplib's model)
-  size_t max_event_streams = 32;
-  size_t event_queue = 1024;        // frames per SSE client before dropping
-  size_t max_body = 64 * 1024;      // request payload bytes
-  int read_timeout = 5;             // seconds, per read of a request
-  int write_timeout = 5;            // seconds, per write
-  int keep_alive_timeout = 5;       // seconds an idle keep-alive connection is kept
-  int keep_alive_max = 100;         // requests per connection
-  double reply_timeout = 5;         // seconds to wait for the loop's reply
-  double waiting_timeout = 120;     // ... when the request says waiting=true
-  int event_heartbeat_ms = 5000;    // SSE comment when nothing happened
+  HttpFrontLimits front;
+  size_t pool_threads = 2;       // handler work (about the number of cores)
+  double reply_timeout = 5;      // seconds to wait for the loop's reply
+  double waiting_timeout = 120;  // ... when the request says waiting=true
 };
 
 class HttpServer : public EventSink {
@@ -57,12 +49,13 @@ class HttpServer : public EventSink {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds host:port (port 0 picks a free one) and serves on a thread. The
-  // error names the address and the system's reason.
+  // Binds host:port (port 0 picks a free one) and starts serving. The error
+  // names the address and the system's reason. The connection caps come
+  // from the config ([circus] httpd_max_connections*).
   Status Start(const std::string& host, int port);
-  // Ends event streams, refuses pending actions (503) and joins the threads.
+  // Ends event streams, drops pending replies and joins the threads.
   void Stop();
-  int port() const { return port_; }
+  int port() const { return front_ ? front_->port() : 0; }
 
   // EventSink: fans the event out to SSE clients (never blocks) and schedules
   // a snapshot rebuild.
@@ -72,18 +65,27 @@ class HttpServer : public EventSink {
   void ConfigApplied();
 
  private:
-  void Routes();
-  bool Authorized(const httplib::Request& req, httplib::Response& res);
-  void RunCommand(const nlohmann::json& request, bool waiting, bool async,
-                  const std::string& instance, httplib::Response& res);
-  void ServeStatus(const httplib::Request& req, httplib::Response& res);
-  void ServeWatcher(const httplib::Request& req, httplib::Response& res);
-  void ServeAction(const httplib::Request& req, httplib::Response& res);
-  void ServeEvents(const httplib::Request& req, httplib::Response& res);
-  void ServeMetrics(const httplib::Request& req, httplib::Response& res);
-  void ServeHealth(const httplib::Request& req, httplib::Response& res);
-  // The latest snapshot, refreshed first (bounded wait) if it is stale.
-  std::shared_ptr<const Snapshot> Current();
+  using Responder = std::shared_ptr<HttpResponder>;
+  using SnapshotFn = std::function<void(const std::shared_ptr<const Snapshot>&)>;
+  struct Waiter {
+    SnapshotFn fn;
+    double since;      // monotonic s the reader arrived
+    double base_mono;  // built_mono of the snapshot it found stale
+  };
+
+  void Handle(const HttpRequest& req, const HttpPeer& peer, Responder r);
+  bool Authorized(const HttpRequest& req, const Responder& r);
+  void ServeHealth(const HttpRequest& req, const Responder& r);
+  void ServeAction(const HttpRequest& req, const std::string& name, const std::string& action,
+                   const Responder& r);
+  void RunCommand(const nlohmann::json& request, bool waiting, bool async, const std::string& instance,
+                  const Responder& r);
+  void ServeEvents(const HttpRequest& req, const Responder& r);
+  // Runs `fn` on the pool with the latest snapshot, refreshed first (the
+  // loop is asked for a new one, for at most kRefreshWait) if it is stale.
+  void WithSnapshot(SnapshotFn fn);
+  void ServeWaiters(bool all);  // front thread
+  std::string MetricsBody(const std::shared_ptr<const Snapshot>& snap);
 
   EventLoop& loop_;
   Dispatcher& dispatcher_;
@@ -93,17 +95,17 @@ class HttpServer : public EventSink {
   SnapshotStore store_;
   std::unique_ptr<SnapshotBuilder> builder_;
   LoopBridge bridge_;
-  EventStreams streams_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<TaskPool> pool_;
+  std::unique_ptr<HttpFront> front_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> refresh_posted_{false};
-  std::atomic<bool> listen_returned_{false};
   std::atomic<double> last_refresh_{-1e9};  // monotonic s of the last refresh a reader asked for
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> next_request_{1};
-  uint64_t next_event_ = 1;  // loop thread
+  std::mutex waiters_mu_;
+  std::vector<Waiter> waiters_;  // readers waiting for a fresh snapshot
+  bool waiter_timer_ = false;    // front thread: a timeout check is scheduled
+  uint64_t next_event_ = 1;      // loop thread
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // expires with *this
 };
 

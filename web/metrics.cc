@@ -65,6 +65,10 @@ std::string EscapeLabel(const std::string& value) {
 }
 
 std::string FormatMetrics(const nlohmann::json& status, const DaemonCounters& daemon) {
+  return FormatStatusMetrics(status) + FormatDaemonMetrics(daemon);
+}
+
+std::string FormatStatusMetrics(const nlohmann::json& status) {
   Writer m;
   static const nlohmann::json kEmpty = nlohmann::json::array();
   const nlohmann::json& watchers =
@@ -129,6 +133,13 @@ std::string FormatMetrics(const nlohmann::json& status, const DaemonCounters& da
     }
   }
 
+  m.Family("ringmaster_watchers", "gauge", "number of watchers");
+  m.Sample("ringmaster_watchers", "", std::to_string(watchers.size()));
+  return m.Take();
+}
+
+std::string FormatDaemonMetrics(const DaemonCounters& daemon) {
+  Writer m;
   m.Family("ringmaster_loop_lag_seconds", "gauge", "lateness of the event loop's 1 s timer, last tick");
   m.Sample("ringmaster_loop_lag_seconds", "", Number(daemon.loop_lag));
   m.Family("ringmaster_loop_lag_max_seconds", "gauge", "largest loop lag since the daemon started");
@@ -146,8 +157,14 @@ std::string FormatMetrics(const nlohmann::json& status, const DaemonCounters& da
   m.Family("ringmaster_snapshot_build_seconds", "gauge",
            "loop time spent building the last state snapshot");
   m.Sample("ringmaster_snapshot_build_seconds", "", Number(daemon.snapshot_build));
-  m.Family("ringmaster_watchers", "gauge", "number of watchers");
-  m.Sample("ringmaster_watchers", "", std::to_string(watchers.size()));
+  m.Family("ringmaster_http_connections", "gauge", "open HTTP connections");
+  m.Sample("ringmaster_http_connections", "", std::to_string(daemon.http_connections));
+  m.Family("ringmaster_http_connections_refused_total", "counter",
+           "HTTP connections refused with 503 over a connection cap");
+  m.Sample("ringmaster_http_connections_refused_total", "", std::to_string(daemon.http_refused));
+  m.Family("ringmaster_http_timeouts_total", "counter",
+           "HTTP connections closed for a request or a reply that did not finish in time");
+  m.Sample("ringmaster_http_timeouts_total", "", std::to_string(daemon.http_timeouts));
   return m.Take();
 }
 

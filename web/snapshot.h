@@ -33,19 +33,26 @@ struct Snapshot {
   nlohmann::json status;
   double built_mono = 0;  // CLOCK_MONOTONIC seconds
 
-  // `status` serialized, once per snapshot, by the first HTTP thread that
-  // needs it (98 KB with 500 processes: dumping it per request was most of
-  // a request's CPU).
-  const std::string& StatusText() const {
+  // `status` serialized, once per snapshot, by the first reader that needs
+  // it (98 KB with 500 processes: dumping it per request was most of a
+  // request's CPU), then served to every reader as the same bytes.
+  std::shared_ptr<const std::string> StatusBody() const {
     std::call_once(text_once_, [this] {
-      text_ = status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      text_ = std::make_shared<const std::string>(
+          status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     });
     return text_;
   }
+  // The per-watcher and per-process part of /metrics, rendered once with
+  // `render` (the daemon's own counters change per request and are not in it).
+  std::shared_ptr<const std::string> Rendered(const std::function<std::string(const nlohmann::json&)>& render) const {
+    std::call_once(metrics_once_, [&] { metrics_ = std::make_shared<const std::string>(render(status)); });
+    return metrics_;
+  }
 
  private:
-  mutable std::once_flag text_once_;
-  mutable std::string text_;
+  mutable std::once_flag text_once_, metrics_once_;
+  mutable std::shared_ptr<const std::string> text_, metrics_;
 };
 
 // What the loop publishes for the HTTP threads. Thread-safe.
@@ -57,11 +64,19 @@ class SnapshotStore {
     return current_;
   }
   void Set(std::shared_ptr<const Snapshot> s) {
+    std::function<void()> hook;
     {
       std::lock_guard<std::mutex> lock(mu_);
       current_ = std::move(s);
+      hook = on_publish_;
     }
     cv_.notify_all();
+    if (hook) hook();
+  }
+  // Called (on the publishing thread) after every Set.
+  void set_on_publish(std::function<void()> hook) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_publish_ = std::move(hook);
   }
   // Waits until a snapshot built after `built_mono` is published, or `timeout`.
   std::shared_ptr<const Snapshot> WaitNewer(double built_mono, std::chrono::milliseconds timeout) {
@@ -93,6 +108,7 @@ class SnapshotStore {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::shared_ptr<const Snapshot> current_;
+  std::function<void()> on_publish_;
   std::string token_;  // the http_token in force ("" = none)
 };
 

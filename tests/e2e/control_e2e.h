@@ -18,10 +18,12 @@ class ControlTest : public E2ETest {
 
   // Starts the daemon on `watchers` (ini text after [circus]) and waits until
   // the control endpoint answers.
-  void StartWith(const std::string& watchers) {
+  // `seconds`: how long the first answer may take (a start of thousands of
+  // failing processes forks their burst allowance before control is served).
+  void StartWith(const std::string& watchers, double seconds = 15) {
     StartDaemon(WriteConfig(CircusSection() + watchers));
     client_ = std::make_unique<ControlClient>(Endpoint());
-    ASSERT_TRUE(WaitUntil([&] { return client_->Call("numwatchers", {}, 0.5).has_value(); }, 15))
+    ASSERT_TRUE(WaitUntil([&] { return client_->Call("numwatchers", {}, 0.5).has_value(); }, seconds))
         << daemon_->Log();
   }
   nlohmann::json Call(const std::string& cmd, const nlohmann::json& props = nlohmann::json(),

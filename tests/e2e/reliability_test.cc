@@ -81,7 +81,7 @@ TEST_F(Reliability, StdoutPipeNobodyReadsNeverBlocksTheLoop) {
 // A stop signal must be handled within a second whatever the loop is busy
 // with: here 2000 slots whose command fails at once (spawn, reap, backoff).
 TEST_F(Reliability, SigtermWinsOverASpawnStorm) {
-  StartWith("[watcher:storm]\ncmd = /bin/false\nnumprocesses = 2000\n");
+  StartWith("[watcher:storm]\ncmd = /bin/false\nnumprocesses = 2000\n", 90);
   // The first start spawns all 2000 in one loop turn (watcher.cc), which no
   // signal can interrupt; the storm is what comes after: every slot failing,
   // backing off and respawning, thousands of timers and reaps.

@@ -15,25 +15,5 @@ TEST(WebEventStreams, FrameIsOneSseEvent) {
   EXPECT_EQ(data["exit_code"], -9);
 }
 
-TEST(WebEventStreams, BoundedQueuesDropAndCount) {
-  EventStreams s(/*max_clients=*/2, /*queue_capacity=*/2);
-  auto a = s.Open();
-  auto b = s.Open();
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(s.Open(), nullptr);  // at the cap
-  for (int i = 0; i < 3; ++i) s.Publish("x" + std::to_string(i));
-  EXPECT_EQ(s.dropped(), 2u);  // one per client
-  std::vector<std::string> got;
-  ASSERT_TRUE(s.Next(*a, &got, std::chrono::milliseconds(0)));
-  EXPECT_EQ(got, (std::vector<std::string>{"x0", "x1"}));
-  s.Close(b);
-  EXPECT_EQ(s.clients(), 1u);
-  EXPECT_NE(s.Open(), nullptr);
-  s.Shutdown();
-  got.clear();
-  EXPECT_FALSE(s.Next(*a, &got, std::chrono::milliseconds(1000)));
-  EXPECT_EQ(s.Open(), nullptr);
-}
-
 }  // namespace
 }  // namespace ringmaster
