@@ -221,7 +221,7 @@ void Judge(const char* key, const std::string& label, const std::string& measure
   g_rows.push_back({key, label, measured, target, pass, true});
 }
 
-std::string Ms(double v) { return std::isinf(v) ? "failed" : Fmt("%.2f", v); }
+std::string Ms(double v) { return std::isinf(v) ? "fail" : Fmt("%.2f", v); }
 std::string Mb(int64_t kb) { return kb < 0 ? "?" : Fmt("%.1f MB", static_cast<double>(kb) / 1024); }
 std::string SignedMb(int64_t kb) { return Fmt("%+.1f MB", static_cast<double>(kb) / 1024); }
 
@@ -514,7 +514,8 @@ int main(int argc, char** argv) {
   const double hz_max = Percentile(probes.ms, 100);
   Judge("healthz_flooded",
         Fmt("/healthz under flood: %d of %d answered; p50 / p99 / max", probes.ok, opt.probes),
-        Ms(hz50) + " / " + Ms(hz99) + " / " + Ms(hz_max) + " ms",
+        probes.ok ? Ms(hz50) + " / " + Ms(hz99) + " / " + Ms(hz_max) + " ms"
+                  : Fmt("none of %d sent answered", probes.sent),
         Fmt("all %d, max <= %.0f ms", opt.probes, kHealthzMaxMs),
         probes.ok == opt.probes && hz_max <= kHealthzMaxMs);
   // "before" is --settle s after the load; "idle" (at the start) for comparison.
@@ -531,9 +532,9 @@ int main(int argc, char** argv) {
            : "failed: " + (healthz_after.status ? Fmt("HTTP %d", healthz_after.status)
                                                 : healthz_after.error));
 
-  printf("\n  %-60s %-38s %-36s\n", "figure", "measured", "target");
+  printf("\n  %-60s %-40s %-36s\n", "figure", "measured", "target");
   for (const Row& r : g_rows) {
-    printf("  %-60s %-38s %-36s %s\n", r.label.c_str(), r.measured.c_str(),
+    printf("  %-60s %-40s %-36s %s\n", r.label.c_str(), r.measured.c_str(),
            r.judged ? r.target.c_str() : "", r.judged ? (r.pass ? "PASS" : "FAIL") : "");
   }
   printf(
