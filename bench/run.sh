@@ -4,12 +4,14 @@
 #   bench/run.sh BUILD_DIR [bench_spawn options...]
 #
 # Needs BUILD_DIR/daemon/ringmasterd, BUILD_DIR/ctl/ringctl and
-# BUILD_DIR/bench/{bench_worker,bench_spawn,bench_control,bench_http}
-# (cmake --build BUILD_DIR --target ringmasterd ringctl bench_worker
-# bench_spawn bench_control bench_http). Extra options go to bench_spawn
-# (e.g. --kills 20); bench_control and bench_http run with their defaults.
-# Each bench prints a table and one "BENCH_JSON {...}" line; the exit status
-# is non-zero if any bench failed or reported a problem.
+# BUILD_DIR/bench/{bench_worker,bench_spawn,bench_control,bench_storm,
+# bench_http,bench_http_conns} (cmake --build BUILD_DIR --target ringmasterd
+# ringctl bench_worker bench_spawn bench_control bench_storm bench_http
+# bench_http_conns). Extra options go to bench_spawn (e.g. --kills 20); the
+# others run with their defaults. Each bench prints a table and one
+# "BENCH_JSON {...}" line; the exit status is non-zero if any bench failed or
+# reported a problem (bench_http_conns' missed targets are not problems: it
+# lists them as "TARGET MISSED:" lines).
 set -uo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -21,10 +23,11 @@ shift
 
 missing=0
 for f in daemon/ringmasterd ctl/ringctl bench/bench_worker bench/bench_spawn bench/bench_control \
-  bench/bench_http; do
+  bench/bench_storm bench/bench_http bench/bench_http_conns; do
   if [[ ! -x "$build/$f" ]]; then
     echo "run.sh: $build/$f is missing; build it with:" >&2
-    echo "  cmake --build $build --target ringmasterd ringctl bench_worker bench_spawn bench_control bench_http" >&2
+    echo "  cmake --build $build --target ringmasterd ringctl bench_worker bench_spawn bench_control" \
+      "bench_storm bench_http bench_http_conns" >&2
     missing=1
   fi
 done
@@ -68,7 +71,14 @@ run_bench "control round trips (status, list, stats, ringctl): ringmasterd vs Ze
   "$build/bench/bench_control" --daemon "$build/daemon/ringmasterd" \
   --ctl "$build/ctl/ringctl" --worker "$build/bench/bench_worker"
 
+run_bench "crash storm, respawn under a ZeroMQ read flood, memory: ringmasterd vs fork/exec loop" 90 \
+  "$build/bench/bench_storm" --daemon "$build/daemon/ringmasterd" \
+  --ctl "$build/ctl/ringctl" --worker "$build/bench/bench_worker"
+
 run_bench "HTTP endpoint under load (/healthz, /api/status) and respawn under load: ringmasterd vs httplib baseline" 90 \
   "$build/bench/bench_http" --daemon "$build/daemon/ringmasterd" --worker "$build/bench/bench_worker"
+
+run_bench "HTTP endpoint under 11k idle/slowloris connections and 50 keep-alive clients: figures vs targets" 120 \
+  "$build/bench/bench_http_conns" --daemon "$build/daemon/ringmasterd" --worker "$build/bench/bench_worker"
 
 exit $status
