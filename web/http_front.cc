@@ -38,6 +38,7 @@ constexpr size_t kMaxRefusing = 256;
 // After a burst of at least this many connections has gone, heap memory is
 // handed back to the kernel (glibc keeps it in its arenas otherwise).
 constexpr size_t kTrimAfterPeak = 256;
+constexpr size_t kTrimAfterRequests = 1000;
 constexpr double kAcceptRetrySeconds = 0.1;
 
 timeval Tv(double s) {
@@ -121,6 +122,7 @@ struct HttpFront::Impl {
   size_t active = 0;  // connections counted against the caps
   size_t refusing = 0;
   size_t peak = 0;
+  size_t served_since_trim = 0;
   double last_accept_warning = -1e9;
 
   mutable std::mutex stats_mu;
@@ -152,8 +154,10 @@ struct HttpFront::Impl {
       s.connections = active;
       s.streams = streams.size();
     });
-    if (peak >= kTrimAfterPeak && active == 0 && refusing == 0) {
+    // The burst is over (no connection left): give its heap back.
+    if ((peak >= kTrimAfterPeak || served_since_trim >= kTrimAfterRequests) && active == 0 && refusing == 0) {
       peak = 0;
+      served_since_trim = 0;
       malloc_trim(0);
     }
   }
@@ -343,7 +347,8 @@ struct HttpFront::Impl {
   void Send(Conn* c, HttpReply r) {
     bool close = r.close || !c->keep_alive || stopping;
     if (r.stream) close = false;
-    const std::string& body = r.shared_body ? *r.shared_body : r.body;
+    const std::string& body = r.body;
+    size_t length = body.size() + (r.shared_body ? r.shared_body->size() : 0);
     std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + ReasonPhrase(r.status) + "\r\n";
     if (!r.content_type.empty()) head += "Content-Type: " + r.content_type + "\r\n";
     for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
@@ -352,7 +357,7 @@ struct HttpFront::Impl {
       if (c->chunked_stream) head += "Transfer-Encoding: chunked\r\n";
       else c->keep_alive = false;  // HTTP/1.0: the stream ends with the connection
     } else {
-      head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+      head += "Content-Length: " + std::to_string(length) + "\r\n";
     }
     if (close) head += "Connection: close\r\n";
     else if (c->minor == 0) head += "Connection: keep-alive\r\n";
@@ -371,16 +376,16 @@ struct HttpFront::Impl {
       bufferevent_enable(c->bev, EV_READ);  // to notice the client going away
       return;
     }
-    if (!c->head_only && !body.empty()) {
-      if (r.shared_body) {
+    if (!c->head_only) {
+      if (r.shared_body && !r.shared_body->empty()) {
         auto* keep = new std::shared_ptr<const std::string>(std::move(r.shared_body));
         evbuffer_add_reference(
             out, (*keep)->data(), (*keep)->size(),
             [](const void*, size_t, void* k) { delete static_cast<std::shared_ptr<const std::string>*>(k); }, keep);
-      } else {
-        evbuffer_add(out, r.body.data(), r.body.size());
       }
+      if (!body.empty()) evbuffer_add(out, body.data(), body.size());
     }
+    ++served_since_trim;
     c->state = close ? Conn::kClosing : Conn::kWriting;
     bufferevent_enable(c->bev, EV_WRITE);
   }

@@ -56,7 +56,7 @@ struct HttpReply {
   std::string content_type;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // Served instead of `body` when set: bytes shared by every reader (a
+  // Served before `body` when set: bytes shared by every reader (a
   // snapshot's rendered body), never copied.
   std::shared_ptr<const std::string> shared_body;
   // An event stream: the headers, then `body` as the first chunk; the

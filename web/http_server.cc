@@ -252,7 +252,11 @@ void HttpServer::Handle(const HttpRequest& req, const HttpPeer&, Responder r) {
     return WithSnapshot([this, r](const std::shared_ptr<const Snapshot>& snap) {
       HttpReply reply;
       reply.content_type = kMetricsContentType;
-      reply.body = MetricsBody(snap);
+      // The per-process part is the same bytes for every reader of this
+      // snapshot; only the daemon's counters are formatted per request.
+      reply.shared_body = snap ? snap->Rendered(FormatStatusMetrics)
+                               : std::make_shared<const std::string>(FormatStatusMetrics(nlohmann::json::object()));
+      reply.body = DaemonMetrics(snap);
       r->Reply(std::move(reply));
     });
   }
@@ -263,7 +267,7 @@ void HttpServer::Handle(const HttpRequest& req, const HttpPeer&, Responder r) {
   });
 }
 
-std::string HttpServer::MetricsBody(const std::shared_ptr<const Snapshot>& snap) {
+std::string HttpServer::DaemonMetrics(const std::shared_ptr<const Snapshot>& snap) {
   DaemonCounters c;
   c.loop_lag = store_.loop_lag;
   c.loop_lag_max = store_.loop_lag_max;
@@ -277,8 +281,7 @@ std::string HttpServer::MetricsBody(const std::shared_ptr<const Snapshot>& snap)
   c.http_connections = fs.connections;
   c.http_refused = fs.refused;
   c.http_timeouts = fs.timed_out;
-  std::string out = snap ? *snap->Rendered(FormatStatusMetrics) : FormatStatusMetrics(nlohmann::json::object());
-  return out + FormatDaemonMetrics(c);
+  return FormatDaemonMetrics(c);
 }
 
 void HttpServer::ServeHealth(const HttpRequest&, const Responder& r) {

@@ -85,7 +85,7 @@ class HttpServer : public EventSink {
   // loop is asked for a new one, for at most kRefreshWait) if it is stale.
   void WithSnapshot(SnapshotFn fn);
   void ServeWaiters(bool all);  // front thread
-  std::string MetricsBody(const std::shared_ptr<const Snapshot>& snap);
+  std::string DaemonMetrics(const std::shared_ptr<const Snapshot>& snap);  // the per-request part
 
   EventLoop& loop_;
   Dispatcher& dispatcher_;
