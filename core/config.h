@@ -166,6 +166,10 @@ struct CircusConfig {
   // Past either a new connection gets 503 with Retry-After.
   int httpd_max_connections = 16384;
   int httpd_max_connections_per_client = 1024;
+  // Seconds an idle keep-alive connection is kept, and the time a request
+  // has from its first byte to its last (slow clients, slowloris).
+  double httpd_keep_alive_timeout = 5;
+  double httpd_request_timeout = 10;
   std::string http_token;       // resolved from http_token or http_token_file
   std::string http_token_file;
   bool statsd = false;

@@ -60,6 +60,10 @@ void ParseKey(const KeyRef& k, std::string_view t, LoadContext& ctx, CircusConfi
     ctx.Assign(k, ParseInt(t, 1, 1 << 20), &out->httpd_max_connections);
   } else if (key == "httpd_max_connections_per_client") {
     ctx.Assign(k, ParseInt(t, 1, 1 << 20), &out->httpd_max_connections_per_client);
+  } else if (key == "httpd_keep_alive_timeout") {
+    ctx.Assign(k, ParseDuration(t, kPositive), &out->httpd_keep_alive_timeout);
+  } else if (key == "httpd_request_timeout") {
+    ctx.Assign(k, ParseDuration(t, kPositive), &out->httpd_request_timeout);
   } else if (key == "http_token") {
     if (t.empty()) {
       ctx.KeyError(k, "the token is empty; remove the key to serve HTTP without a token");

@@ -49,6 +49,8 @@ const std::vector<KnownKey>& CircusKeys() {
       {"httpd_port", kNow},
       {"httpd_max_connections", kNow},
       {"httpd_max_connections_per_client", kNow},
+      {"httpd_keep_alive_timeout", kNow},
+      {"httpd_request_timeout", kNow},
       {"http_token", kNow},
       {"http_token_file", kNow},
       {"statsd", kLater},

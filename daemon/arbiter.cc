@@ -119,7 +119,14 @@ void Arbiter::StartNext(size_t index) {
   }
 }
 
+bool Arbiter::TakeSpawnBudget() {
+  if (!in_reap_) return true;
+  return spawns_in_reap_++ < kSpawnsPerReap;
+}
+
 void Arbiter::OnSigchld() {
+  in_reap_ = true;
+  spawns_in_reap_ = 0;
   for (;;) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -131,6 +138,7 @@ void Arbiter::OnSigchld() {
     }
     it->second->OnExit(pid, status);
   }
+  in_reap_ = false;
   MaybeExit();
 }
 

@@ -29,6 +29,7 @@ namespace ringmaster {
 
 class Arbiter : public WatcherHost {
  public:
+  bool TakeSpawnBudget() override;
   Arbiter(EventLoop& loop, Config config, ConfigEnv& env);
   ~Arbiter() override;
 
@@ -104,6 +105,10 @@ class Arbiter : public WatcherHost {
   Timer start_timer_;
   size_t start_index_ = 0;
   bool shutting_down_ = false;
+  // Respawns forked inside one SIGCHLD callback (TakeSpawnBudget).
+  static constexpr int kSpawnsPerReap = 32;
+  bool in_reap_ = false;
+  int spawns_in_reap_ = 0;
   bool hold_exit_ = false;
   bool exiting_ = false;
   std::vector<Callback> shutdown_waiters_;

@@ -98,6 +98,8 @@ FdWatch::~FdWatch() { event_free(ev_); }
 
 void FdWatch::Disable() { event_del(ev_); }
 
+void FdWatch::Enable() { event_add(ev_, nullptr); }
+
 void FdWatch::Trampoline(int, short, void* arg) { Invoke(arg); }
 
 SignalWatch::SignalWatch(EventLoop& loop, int signo, Callback cb, bool urgent)

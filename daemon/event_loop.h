@@ -71,6 +71,7 @@ class FdWatch {
   FdWatch(const FdWatch&) = delete;
   FdWatch& operator=(const FdWatch&) = delete;
   void Disable();
+  void Enable();  // after Disable
 
  private:
   static void Trampoline(int, short, void* arg);

@@ -164,6 +164,8 @@ int Run(int argc, char** argv) {
   http_limits.front.max_connections = static_cast<size_t>(arbiter.config().circus.httpd_max_connections);
   http_limits.front.max_connections_per_client =
       static_cast<size_t>(arbiter.config().circus.httpd_max_connections_per_client);
+  http_limits.front.keep_alive_timeout = arbiter.config().circus.httpd_keep_alive_timeout;
+  http_limits.front.request_timeout = arbiter.config().circus.httpd_request_timeout;
   HttpServer http(loop, dispatcher, ctx, [&dispatcher] { return dispatcher.served(); }, http_limits);
   if (arbiter.config().circus.httpd) {
     s = http.Start(arbiter.config().circus.httpd_host, arbiter.config().circus.httpd_port);

@@ -45,10 +45,7 @@ Watcher::Watcher(WatcherHost& host, WatcherConfig config)
     : host_(host),
       config_(std::move(config)),
       desired_(config_.numprocesses),
-      // The next slice of a bulk start runs at control priority: a start of
-      // thousands must not keep the control socket unanswered for as long
-      // as the forks take (a single respawn forks at once, in QueueSpawn).
-      spawn_timer_(host.loop(), [this] { SpawnNext(); }, Priority::kControl),
+      spawn_timer_(host.loop(), [this] { SpawnNext(); }),
       flap_timer_(host.loop(), [this] { RetryAfterFlap(); }) {
   auto on_error = [name = config_.name](const std::string& msg) {
     LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
@@ -228,7 +225,12 @@ void Watcher::Reconcile() {
 
 void Watcher::QueueSpawn(int wid) {
   spawn_queue_.push_back(wid);
-  if (!spawn_timer_.pending()) SpawnNext();
+  if (spawn_timer_.pending()) return;
+  if (host_.TakeSpawnBudget()) {
+    SpawnNext();
+  } else {
+    spawn_timer_.Start(0.001);
+  }
 }
 
 void Watcher::SpawnNext() {
@@ -238,7 +240,11 @@ void Watcher::SpawnNext() {
   constexpr int kSpawnSlice = 32;
   for (int n = 0; !spawn_queue_.empty(); ++n) {
     if (n == kSpawnSlice) {
-      spawn_timer_.Start(0);
+      // A millisecond's gap, not zero: a due timer of this priority would
+      // run before any control request, so a start of thousands would keep
+      // the control socket unanswered for as long as its forks take. In the
+      // gap the loop serves what is waiting at every priority.
+      spawn_timer_.Start(0.001);
       return;
     }
     int wid = spawn_queue_.front();

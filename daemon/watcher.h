@@ -46,6 +46,10 @@ class WatcherHost {
   virtual std::string NotifyAddress() { return ""; }
   // Socket fds by lowercase name, for $(circus.sockets.X) and use_sockets.
   virtual std::map<std::string, int> SocketFds() { return {}; }
+  // May a respawn fork right now? False once the current reap callback has
+  // forked its share: the rest go through the spawn queue's slices, so a
+  // storm of exits never keeps the loop inside one callback for seconds.
+  virtual bool TakeSpawnBudget() { return true; }
 };
 
 // kFlapping: stopped by flapping protection, started again after retry_in.

@@ -32,6 +32,8 @@ auto RetryOnEintr(Fn fn) {
 // Fairness: a flood of requests must not starve SIGCHLD and timers. The rest
 // is drained on the next loop iteration.
 constexpr int kMaxMessagesPerDrain = 256;
+constexpr double kStarvedSeconds = 0.05;
+constexpr double kGuardPeriod = 0.005;
 // Frames kept per message: identity, and up to two more decide the framing;
 // the rest are only counted, so a million-frame message costs no memory.
 constexpr size_t kKeptFrames = 3;
@@ -135,7 +137,12 @@ ZmqController::ZmqController(EventLoop& loop, Dispatcher& dispatcher)
     : loop_(loop),
       dispatcher_(dispatcher),
       ctx_(1),
-      drain_timer_(loop, [this] { Drain(); }, Priority::kControl),
+      drain_timer_(loop, [this] {
+        ++drains_;
+        Drain();
+        RearmGuard();
+      }, Priority::kControl),
+      guard_timer_(loop, [this] { OnGuardTimer(); }, Priority::kSupervision),
       trimmer_(loop),
       alive_(std::make_shared<char>(0)) {}
 
@@ -173,6 +180,8 @@ Status ZmqController::Bind(const std::string& endpoint_in, const std::string& pu
     pub_.bind(pubsub);
     watch_ = std::make_unique<FdWatch>(loop_, router_.get(zmq::sockopt::fd), FdWatch::kRead,
                                        [this] { OnReadable(); }, Priority::kControl);
+    guard_watch_ = std::make_unique<FdWatch>(loop_, router_.get(zmq::sockopt::fd), FdWatch::kRead,
+                                             [this] { OnGuardReadable(); }, Priority::kSupervision);
   } catch (const zmq::error_t& e) {
     // Listeners are torn down by libzmq's I/O thread; terminating the context
     // waits for that, so the endpoints are really free when Bind returns.
@@ -193,9 +202,51 @@ Status ZmqController::Bind(const std::string& endpoint_in, const std::string& pu
   return Status::Ok();
 }
 
-void ZmqController::OnReadable() { Drain(); }
+void ZmqController::OnReadable() {
+  ++drains_;
+  Drain();
+  RearmGuard();
+}
 
-void ZmqController::Drain() {
+// The guard's watch is level-triggered on a socket only the control drain
+// empties: it is disabled from its first wake-up until the question "did the
+// control drain run?" is answered, or it would be active on every loop turn
+// and keep the lower priorities from ever running.
+void ZmqController::OnGuardReadable() {
+  guard_watch_->Disable();
+  guard_seen_ = drains_;
+  guard_timer_.Start(kStarvedSeconds);
+}
+
+void ZmqController::RearmGuard() {
+  if (!guard_timer_.pending() || !guard_watch_) return;
+  guard_timer_.Cancel();
+  guard_watch_->Enable();
+}
+
+void ZmqController::OnGuardTimer() {
+  if (!bound() || !guard_watch_) return;
+  if (drains_ != guard_seen_) {  // the control drain ran: not starved
+    guard_watch_->Enable();
+    return;
+  }
+  if (guarded_++ == 0) LOG_WARN("control requests waited %.0f ms behind supervision work; answering them one at a time", kStarvedSeconds * 1000);
+  Drain(1);
+  bool pending = false;
+  try {
+    pending = (router_.get(zmq::sockopt::events) & ZMQ_POLLIN) != 0;
+  } catch (const zmq::error_t&) {
+  }
+  if (pending) {
+    guard_seen_ = drains_;
+    guard_timer_.Start(kGuardPeriod);
+  } else {
+    guard_watch_->Enable();
+  }
+}
+
+void ZmqController::Drain(int budget) {
+  if (budget <= 0) budget = kMaxMessagesPerDrain;
   // Re-entered from a send made by a handler inside this loop: the loop below
   // re-checks ZMQ_EVENTS before it stops, so nothing is lost.
   if (draining_) return;
@@ -205,7 +256,7 @@ void ZmqController::Drain() {
   while (!alive.expired() && bound()) {
     try {
       if ((router_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) break;
-      if (handled == kMaxMessagesPerDrain) {
+      if (handled == budget) {
         drain_timer_.Start(0);
         break;
       }
@@ -357,6 +408,8 @@ void ZmqController::Publish(const std::string& watcher, const std::string& event
 void ZmqController::CloseSockets(int linger_ms) {
   alive_.reset();  // responders still held by commands become no-ops
   watch_.reset();
+  guard_watch_.reset();
+  guard_timer_.Cancel();
   drain_timer_.Cancel();
   for (zmq::socket_t* s : {&router_, &pub_}) {
     if (s->handle() == nullptr) continue;

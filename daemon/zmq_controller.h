@@ -79,7 +79,11 @@ class ZmqController : public EventSink {
   class PendingReply;
 
   void OnReadable();
-  void Drain();
+  // Handles up to `budget` requests (0: the default per-drain cap).
+  void Drain(int budget = 0);
+  void OnGuardReadable();
+  void OnGuardTimer();
+  void RearmGuard();  // the control drain ran: the guard watches again
   void HandleMessage(zmq::message_t* frames, size_t kept, size_t total);
   void HandleBody(const Route& route, std::string_view body);
   void SendReply(const Route& route, const nlohmann::json& reply);
@@ -93,6 +97,17 @@ class ZmqController : public EventSink {
   zmq::socket_t pub_;
   std::unique_ptr<FdWatch> watch_;
   Timer drain_timer_;  // a drain owed after a send made outside Drain()
+  // Starvation guard: control runs below supervision, so a storm that keeps
+  // the higher priorities busy for good would leave requests unanswered. A
+  // second watch of the socket at supervision priority notices pending
+  // requests; if the control-priority drain has not run kStarvedSeconds
+  // later, the guard answers one request, then one more every
+  // kGuardPeriod while the starvation lasts. Idle, it costs nothing.
+  std::unique_ptr<FdWatch> guard_watch_;
+  Timer guard_timer_;
+  uint64_t drains_ = 0;      // control-priority drains so far
+  uint64_t guard_seen_ = 0;  // drains_ when the guard timer was armed
+  uint64_t guarded_ = 0;     // requests the guard answered
   MemoryTrimmer trimmer_;  // RSS back down after a burst of requests
   bool draining_ = false;
   // Responders hold a weak_ptr to this: once it is gone (Close/destruction)

@@ -21,44 +21,6 @@
 namespace ringmaster::test {
 namespace {
 
-// A TCP connection to 127.0.0.1:port (-1 on failure).
-int ConnectLoopback(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Everything the server sends until it closes (or `seconds` pass).
-std::string ReadAll(int fd, int seconds) {
-  timeval tv{seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
-// One response: the head, then Content-Length bytes of body.
-std::string ReadOneResponse(int fd, int seconds) {
-  timeval tv{seconds, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char c;
-  while (out.find("\r\n\r\n") == std::string::npos && read(fd, &c, 1) == 1) out += c;
-  size_t at = out.find("Content-Length: ");
-  size_t length = at == std::string::npos ? 0 : std::stoul(out.substr(at + 16));
-  for (size_t i = 0; i < length && read(fd, &c, 1) == 1; ++i) out += c;
-  return out;
-}
-
 size_t CountOf(const std::string& text, const std::string& needle) {
   size_t n = 0;
   for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;

@@ -81,7 +81,7 @@ TEST_F(Reliability, StdoutPipeNobodyReadsNeverBlocksTheLoop) {
 // A stop signal must be handled within a second whatever the loop is busy
 // with: here 2000 slots whose command fails at once (spawn, reap, backoff).
 TEST_F(Reliability, SigtermWinsOverASpawnStorm) {
-  StartWith("[watcher:storm]\ncmd = /bin/false\nnumprocesses = 2000\n", 90);
+  StartWith("[watcher:storm]\ncmd = /bin/false\nnumprocesses = 2000\n");
   // The first start spawns all 2000 in one loop turn (watcher.cc), which no
   // signal can interrupt; the storm is what comes after: every slot failing,
   // backing off and respawning, thousands of timers and reaps.
@@ -91,9 +91,21 @@ TEST_F(Reliability, SigtermWinsOverASpawnStorm) {
         return r && (*r)["status"] == "active";
       },
       120));
-  const size_t first = daemon_->SeenDescendants().size();
-  ASSERT_TRUE(WaitUntil([&] { return daemon_->SeenDescendants().size() >= first + 500; }, 60))
-      << "no respawns: " << daemon_->SeenDescendants().size() << " children seen";
+  // 500 respawns after the first 2000 spawns (from the daemon's log: the
+  // processes live too briefly for a /proc scan to see them).
+  auto spawns = [&] {
+    std::string log = daemon_->Log();
+    size_t n = 0;
+    for (size_t at = log.find("spawned process"); at != std::string::npos; at = log.find("spawned process", at + 1)) ++n;
+    return n;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return spawns() >= 2500; }, 60)) << "no respawns: " << spawns() << " spawns";
+  // Control is still answered in the storm: one SIGCHLD callback used to
+  // reap hundreds of exits and fork every respawn, for seconds at a time,
+  // and control (below supervision) starved for minutes on a busy machine.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(client_->Call("numwatchers", {}, 5).has_value()) << "control starved by the storm";
+  }
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_TRUE(daemon_->Signal(SIGTERM));
   const std::optional<int> code = daemon_->WaitExit(10);
