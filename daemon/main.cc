@@ -20,6 +20,7 @@
 #include "daemon/real_config_env.h"
 #include "daemon/runtime_dir.h"
 #include "daemon/spawner.h"
+#include "daemon/loop_bridge.h"
 #include "daemon/stdio_writer.h"
 #include "core/endpoints.h"
 
@@ -197,14 +198,21 @@ int Run(int argc, char** argv) {
            getpid(), arbiter.watchers().size(), opt.config.c_str());
   arbiter.Start();
   // Output that StdioWriter queued because nobody read our stdout/stderr is
-  // retried on the loop; with nothing pending a tick costs one mutex.
+  // retried on the loop every 0.1 s while any is pending; nothing runs while
+  // nothing is (a writer that starts queueing wakes the loop).
   std::unique_ptr<Timer> stdio_flush;
   stdio_flush = std::make_unique<Timer>(loop, [&stdio_flush] {
-    StdioWriter::FlushAll();
-    stdio_flush->Start(0.1);
+    if (StdioWriter::FlushAll()) stdio_flush->Start(0.1);
   });
-  stdio_flush->Start(0.1);
+  LoopBridge stdio_bridge(loop);
+  StdioWriter::SetOnQueued([&stdio_bridge, &stdio_flush] {
+    stdio_bridge.Post([&stdio_flush] {
+      if (!stdio_flush->pending()) stdio_flush->Start(0.1);
+    });
+  });
+  if (StdioWriter::FlushAll()) stdio_flush->Start(0.1);
   loop.Run();
+  StdioWriter::SetOnQueued(nullptr);
   StdioWriter::FlushAll();
   http.Stop();
   controller.Close();

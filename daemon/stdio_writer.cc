@@ -1,5 +1,7 @@
 #include "daemon/stdio_writer.h"
 
+#include <atomic>
+
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -139,21 +141,37 @@ bool StdioWriter::Flush() {
   return FlushLocked();
 }
 
+namespace {
+// Replaced, never freed: a thread may be calling the previous hook.
+std::atomic<std::function<void()>*> g_on_queued{nullptr};
+}  // namespace
+
+void StdioWriter::SetOnQueued(std::function<void()> hook) {
+  g_on_queued.store(hook ? new std::function<void()>(std::move(hook)) : nullptr);
+}
+
 bool StdioWriter::Write(std::string_view data) {
-  std::lock_guard<std::mutex> lock(mu_);
-  FlushLocked();
-  if (pending_.empty()) {
-    const ssize_t w = TryWrite(data.data(), data.size());
-    if (w < 0) return false;
-    data.remove_prefix(static_cast<size_t>(w));
-    if (data.empty()) return true;
+  bool started_queueing = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    FlushLocked();
+    if (pending_.empty()) {
+      const ssize_t w = TryWrite(data.data(), data.size());
+      if (w < 0) return false;
+      data.remove_prefix(static_cast<size_t>(w));
+      if (data.empty()) return true;
+    }
+    if (pending_.size() + data.size() > limit_) {
+      dropped_ += data.size();
+      dropped_unreported_ += data.size();
+      return true;
+    }
+    started_queueing = pending_.empty();
+    pending_.append(data);
   }
-  if (pending_.size() + data.size() > limit_) {
-    dropped_ += data.size();
-    dropped_unreported_ += data.size();
-    return true;
+  if (started_queueing) {
+    if (std::function<void()>* hook = g_on_queued.load()) (*hook)();
   }
-  pending_.append(data);
   return true;
 }
 

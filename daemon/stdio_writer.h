@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ class StdioWriter {
   static bool FlushAll();
   // Bytes dropped so far by the writers of fd 1 and 2 together.
   static uint64_t TotalDropped();
+  // Called (any thread, no lock held) when a writer starts queueing: the
+  // loop then flushes on a timer until nothing is pending, and not at all
+  // while nothing is. Set once, before other threads write.
+  static void SetOnQueued(std::function<void()> hook);
 
   // `fd` is not owned (it must outlive the writer); see the .cc for how it
   // is made non-blocking without touching the description children share.
