@@ -61,6 +61,7 @@ struct HttpResponder::Shared {
   bool closed = false;
   int wake_fd = -1;
   HttpFront::Impl* impl = nullptr;  // tasks run on the front thread, while it lives
+  std::atomic<std::thread::id> front_thread{};
 
   bool Post(std::function<void()> fn) {
     {
@@ -530,6 +531,11 @@ bool HttpResponder::Reply(HttpReply reply) {
   if (done_.exchange(true)) return false;
   Shared* shared = shared_.get();
   uint64_t conn = conn_;
+  // On the front thread (a handler answering at once): no mailbox round trip.
+  if (std::this_thread::get_id() == shared->front_thread.load()) {
+    shared->impl->Deliver(conn, std::move(reply));
+    return true;
+  }
   return shared->Post([shared, conn, r = std::move(reply)]() mutable { shared->impl->Deliver(conn, std::move(r)); });
 }
 
@@ -610,7 +616,9 @@ Status HttpFront::Start(const std::string& host, int port) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, nullptr);
     if (nice != 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+    m.shared->front_thread = std::this_thread::get_id();
     event_base_dispatch(m.base);
+    m.shared->front_thread = std::thread::id();
   });
   return Status::Ok();
 }

@@ -3,7 +3,8 @@
 #include <time.h>
 
 #include <cstring>
-#include <regex>
+#include <algorithm>
+#include <cctype>
 
 #include "core/protocol.h"
 #include "daemon/log.h"
@@ -130,7 +131,7 @@ void HttpServer::ConfigApplied() {
   if (builder_) builder_->UpdateToken();
 }
 
-void HttpServer::WithSnapshot(SnapshotFn fn) {
+void HttpServer::WithSnapshot(SnapshotFn fn, std::function<bool(const std::shared_ptr<const Snapshot>&)> inline_fn) {
   double now = MonoNow();
   store_.last_read = now;
   auto snap = store_.Get();
@@ -138,6 +139,7 @@ void HttpServer::WithSnapshot(SnapshotFn fn) {
       (!store_.dirty || now - last_refresh_.load() < kMinRebuildSeconds)) {
     // Clean, or dirty but a reader asked less than kMinRebuildSeconds ago
     // (then the answer is at most that stale).
+    if (inline_fn && inline_fn(snap)) return;
     pool_->Post([fn = std::move(fn), snap] { fn(snap); });
     return;
   }
@@ -219,13 +221,23 @@ void HttpServer::Handle(const HttpRequest& req, const HttpPeer&, Responder r) {
       return;
     }
   }
-  static const std::regex kWatcher("/api/watchers/([^/]+)");
-  static const std::regex kAction("/api/watchers/([^/]+)/([A-Za-z]+)");
-  std::smatch m;
   bool status = path == "/api/status", metrics = path == "/metrics", events = path == "/api/events";
-  bool watcher = std::regex_match(path, m, kWatcher);
-  std::string name = watcher ? m[1].str() : "";
-  bool action = !watcher && std::regex_match(path, m, kAction);
+  // /api/watchers/NAME and /api/watchers/NAME/ACTION (ACTION letters only).
+  std::string name, verb;
+  bool watcher = false, action = false;
+  static const std::string kPrefix = "/api/watchers/";
+  if (path.compare(0, kPrefix.size(), kPrefix) == 0) {
+    std::string rest = path.substr(kPrefix.size());
+    size_t slash = rest.find('/');
+    name = rest.substr(0, slash);
+    if (slash == std::string::npos) {
+      watcher = !name.empty();
+    } else {
+      verb = rest.substr(slash + 1);
+      action = !name.empty() && !verb.empty() &&
+               std::all_of(verb.begin(), verb.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
+    }
+  }
   bool reload = path == "/api/reloadconfig";
   bool known = status || metrics || events || watcher || action || reload;
   if (!known) return (void)r->Reply(ProblemReply(404, "no such resource: " + path, path));
@@ -236,29 +248,44 @@ void HttpServer::Handle(const HttpRequest& req, const HttpPeer&, Responder r) {
     return (void)r->Reply(std::move(reply));
   }
   if (!Authorized(req, r)) return;
-  if (action) return ServeAction(req, m[1].str(), m[2].str(), r);
+  if (action) return ServeAction(req, name, verb, r);
   if (reload) return ServeAction(req, "", "reloadconfig", r);
   if (events) return ServeEvents(req, r);
   if (status) {
-    return WithSnapshot([r](const std::shared_ptr<const Snapshot>& snap) {
+    auto send = [r](std::shared_ptr<const std::string> body) {
       HttpReply reply;
       reply.content_type = kJson;
-      if (snap) reply.shared_body = snap->StatusBody();
+      if (body) reply.shared_body = std::move(body);
       else reply.body = "{}";
       r->Reply(std::move(reply));
-    });
+    };
+    return WithSnapshot([send](const std::shared_ptr<const Snapshot>& snap) { send(snap ? snap->StatusBody() : nullptr); },
+                        [send](const std::shared_ptr<const Snapshot>& snap) {
+                          auto body = snap->StatusBodyIfReady();
+                          if (body) send(std::move(body));
+                          return body != nullptr;
+                        });
   }
   if (metrics) {
-    return WithSnapshot([this, r](const std::shared_ptr<const Snapshot>& snap) {
+    // The per-process part is the same bytes for every reader of this
+    // snapshot; only the daemon's counters are formatted per request.
+    auto send = [this, r](const std::shared_ptr<const Snapshot>& snap, std::shared_ptr<const std::string> part) {
       HttpReply reply;
       reply.content_type = kMetricsContentType;
-      // The per-process part is the same bytes for every reader of this
-      // snapshot; only the daemon's counters are formatted per request.
-      reply.shared_body = snap ? snap->Rendered(FormatStatusMetrics)
-                               : std::make_shared<const std::string>(FormatStatusMetrics(nlohmann::json::object()));
+      reply.shared_body = std::move(part);
       reply.body = DaemonMetrics(snap);
       r->Reply(std::move(reply));
-    });
+    };
+    return WithSnapshot(
+        [send](const std::shared_ptr<const Snapshot>& snap) {
+          send(snap, snap ? snap->Rendered(FormatStatusMetrics)
+                          : std::make_shared<const std::string>(FormatStatusMetrics(nlohmann::json::object())));
+        },
+        [send](const std::shared_ptr<const Snapshot>& snap) {
+          auto part = snap->RenderedIfReady();
+          if (part) send(snap, std::move(part));
+          return part != nullptr;
+        });
   }
   WithSnapshot([r, name, path](const std::shared_ptr<const Snapshot>& snap) {
     nlohmann::json w = snap ? FindWatcherView(snap->status, name) : nlohmann::json();

@@ -83,7 +83,10 @@ class HttpServer : public EventSink {
   void ServeEvents(const HttpRequest& req, const Responder& r);
   // Runs `fn` on the pool with the latest snapshot, refreshed first (the
   // loop is asked for a new one, for at most kRefreshWait) if it is stale.
-  void WithSnapshot(SnapshotFn fn);
+  // `inline_fn`, if given, is tried first on the front thread with a fresh
+  // snapshot and returns true if it answered (bytes already rendered): no
+  // pool hop for the common case.
+  void WithSnapshot(SnapshotFn fn, std::function<bool(const std::shared_ptr<const Snapshot>&)> inline_fn = nullptr);
   void ServeWaiters(bool all);  // front thread
   std::string DaemonMetrics(const std::shared_ptr<const Snapshot>& snap);  // the per-request part
 

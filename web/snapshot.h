@@ -40,19 +40,31 @@ struct Snapshot {
     std::call_once(text_once_, [this] {
       text_ = std::make_shared<const std::string>(
           status.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      text_ready_ = true;
     });
     return text_;
+  }
+  // The body if it is rendered already (then serving it costs no render).
+  std::shared_ptr<const std::string> StatusBodyIfReady() const {
+    return text_ready_.load() ? StatusBody() : nullptr;
+  }
+  std::shared_ptr<const std::string> RenderedIfReady() const {
+    return metrics_ready_.load() ? metrics_ : nullptr;
   }
   // The per-watcher and per-process part of /metrics, rendered once with
   // `render` (the daemon's own counters change per request and are not in it).
   std::shared_ptr<const std::string> Rendered(const std::function<std::string(const nlohmann::json&)>& render) const {
-    std::call_once(metrics_once_, [&] { metrics_ = std::make_shared<const std::string>(render(status)); });
+    std::call_once(metrics_once_, [&] {
+      metrics_ = std::make_shared<const std::string>(render(status));
+      metrics_ready_ = true;
+    });
     return metrics_;
   }
 
  private:
   mutable std::once_flag text_once_, metrics_once_;
   mutable std::shared_ptr<const std::string> text_, metrics_;
+  mutable std::atomic<bool> text_ready_{false}, metrics_ready_{false};
 };
 
 // What the loop publishes for the HTTP threads. Thread-safe.
