@@ -1,13 +1,10 @@
 #include "web/http_front.h"
 
-#include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <malloc.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +15,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <list>
@@ -26,13 +24,13 @@
 #include <unordered_set>
 
 #include "daemon/log.h"
+#include "web/http_listen.h"
 #include "web/problem.h"
 
 namespace ringmaster {
 namespace {
 
 constexpr double kLingerSeconds = 1.0;
-constexpr double kRefusedLingerSeconds = 1.0;
 // Refused connections still being answered; past this they are closed at once.
 constexpr size_t kMaxRefusing = 256;
 // After a burst of at least this many connections has gone, heap memory is
@@ -48,8 +46,15 @@ timeval Tv(double s) {
   return tv;
 }
 
-std::string ProblemBody(int status, const std::string& detail) {
-  return Problem(status, detail).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// A problem+json reply; `retry_after` > 0 adds the header.
+HttpReply ProblemReply(int status, const std::string& detail, int retry_after = 0, bool close = false) {
+  HttpReply r;
+  r.status = status;
+  r.content_type = kProblemContentType;
+  if (retry_after > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  r.body = Problem(status, detail).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.close = close;
+  return r;
 }
 
 }  // namespace
@@ -126,15 +131,11 @@ struct HttpFront::Impl {
   size_t served_since_trim = 0;
   double last_accept_warning = -1e9;
 
-  mutable std::mutex stats_mu;
-  HttpFrontStats st;
+  // What stats() reports (written on the front thread, read anywhere).
+  std::atomic<uint64_t> n_accepted{0}, n_refused{0}, n_timed_out{0}, n_requests{0};
+  std::atomic<uint64_t> n_connections{0}, n_streams{0}, n_dropped{0};
 
   // ------------------------------------------------------------ helpers
-  void Stat(const std::function<void(HttpFrontStats&)>& f) {
-    std::lock_guard<std::mutex> lock(stats_mu);
-    f(st);
-  }
-
   void Arm(Conn* c, const timeval* tv) { evtimer_add(c->timer, tv); }
 
   void Close(Conn* c) {
@@ -151,10 +152,8 @@ struct HttpFront::Impl {
     bufferevent_free(c->bev);
     uint64_t id = c->id;
     conns.erase(id);  // deletes c
-    Stat([&](HttpFrontStats& s) {
-      s.connections = active;
-      s.streams = streams.size();
-    });
+    n_connections = active;
+    n_streams = streams.size();
     // The burst is over (no connection left): give its heap back.
     if ((peak >= kTrimAfterPeak || served_since_trim >= kTrimAfterRequests) && active == 0 && refusing == 0) {
       peak = 0;
@@ -177,9 +176,7 @@ struct HttpFront::Impl {
     evconnlistener_disable(l);
     timeval tv = Tv(kAcceptRetrySeconds);
     evtimer_add(impl->accept_retry, &tv);
-    timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double t = static_cast<double>(now.tv_sec);
+    double t = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
     if (t - impl->last_accept_warning >= 10) {
       impl->last_accept_warning = t;
       LOG_WARN("httpd: accept failed: %s; pausing new connections for %.0f ms", strerror(err),
@@ -193,25 +190,12 @@ struct HttpFront::Impl {
   }
 
   void Accept(evutil_socket_t fd, sockaddr* sa) {
-    HttpPeer peer;
-    char buf[INET6_ADDRSTRLEN] = "";
-    if (sa->sa_family == AF_INET) {
-      auto* in = reinterpret_cast<sockaddr_in*>(sa);
-      inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
-      peer.port = ntohs(in->sin_port);
-    } else if (sa->sa_family == AF_INET6) {
-      auto* in6 = reinterpret_cast<sockaddr_in6*>(sa);
-      inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
-      peer.port = ntohs(in6->sin6_port);
-    }
-    peer.address = buf;
+    HttpPeer peer = PeerOf(sa);
     size_t& mine = per_client[peer.address];
     bool over = active >= limits.max_connections || mine >= limits.max_connections_per_client;
     if (mine == 0 && over) per_client.erase(peer.address);
-    Stat([&](HttpFrontStats& s) {
-      ++s.accepted;
-      if (over) ++s.refused;
-    });
+    ++n_accepted;
+    if (over) ++n_refused;
     if (over && refusing >= kMaxRefusing) {
       evutil_closesocket(fd);
       return;
@@ -237,23 +221,18 @@ struct HttpFront::Impl {
     conns.emplace(c->id, std::move(conn));
     if (over) {
       ++refusing;
-      HttpReply r;
-      r.status = 503;
-      r.content_type = kProblemContentType;
-      r.headers.emplace_back("Retry-After", "5");
-      r.body = ProblemBody(503, active >= limits.max_connections
-                                    ? "too many connections (limit " + std::to_string(limits.max_connections) + ")"
-                                    : "too many connections from " + c->peer.address + " (limit " +
-                                          std::to_string(limits.max_connections_per_client) + ")");
-      r.close = true;
+      std::string why = active >= limits.max_connections
+                            ? "too many connections (limit " + std::to_string(limits.max_connections) + ")"
+                            : "too many connections from " + c->peer.address + " (limit " +
+                                  std::to_string(limits.max_connections_per_client) + ")";
       c->state = Conn::kHandling;
-      Send(c, std::move(r));
+      Send(c, ProblemReply(503, why, 5, /*close=*/true));
       return;
     }
     ++mine;
     ++active;
     if (active > peak) peak = active;
-    Stat([&](HttpFrontStats& s) { s.connections = active; });
+    n_connections = active;
     bufferevent_enable(c->bev, EV_READ);
     Arm(c, idle_tv);
   }
@@ -311,7 +290,7 @@ struct HttpFront::Impl {
     c->head_only = c->req.method == "HEAD";
     c->minor = c->req.minor_version;
     evtimer_del(c->timer);
-    Stat([](HttpFrontStats& s) { ++s.requests; });
+    ++n_requests;
     std::shared_ptr<HttpResponder> responder(new HttpResponder(shared, c->id));
     HttpRequest req = std::move(c->req);
     c->req = HttpRequest();
@@ -319,14 +298,9 @@ struct HttpFront::Impl {
   }
 
   void Fail(Conn* c, int status, const std::string& reason) {
-    HttpReply r;
-    r.status = status;
-    r.content_type = kProblemContentType;
-    r.body = ProblemBody(status, reason);
-    r.close = true;
     c->state = Conn::kHandling;
     c->head_only = false;
-    Send(c, std::move(r));
+    Send(c, ProblemReply(status, reason, 0, /*close=*/true));
   }
 
   // ------------------------------------------------------------ writing
@@ -335,12 +309,7 @@ struct HttpFront::Impl {
     if (it == conns.end() || it->second->state != Conn::kHandling) return;
     Conn* c = it->second.get();
     if (reply.stream && streams.size() >= limits.max_streams) {
-      HttpReply full;
-      full.status = 503;
-      full.content_type = kProblemContentType;
-      full.headers.emplace_back("Retry-After", "10");
-      full.body = ProblemBody(503, "too many event streams (limit " + std::to_string(limits.max_streams) + ")");
-      reply = std::move(full);
+      reply = ProblemReply(503, "too many event streams (limit " + std::to_string(limits.max_streams) + ")", 10);
     }
     Send(c, std::move(reply));
   }
@@ -350,19 +319,12 @@ struct HttpFront::Impl {
     if (r.stream) close = false;
     const std::string& body = r.body;
     size_t length = body.size() + (r.shared_body ? r.shared_body->size() : 0);
-    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + ReasonPhrase(r.status) + "\r\n";
-    if (!r.content_type.empty()) head += "Content-Type: " + r.content_type + "\r\n";
-    for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
     c->chunked_stream = r.stream && c->minor == 1;
-    if (r.stream) {
-      if (c->chunked_stream) head += "Transfer-Encoding: chunked\r\n";
-      else c->keep_alive = false;  // HTTP/1.0: the stream ends with the connection
-    } else {
-      head += "Content-Length: " + std::to_string(length) + "\r\n";
-    }
-    if (close) head += "Connection: close\r\n";
-    else if (c->minor == 0) head += "Connection: keep-alive\r\n";
-    head += "\r\n";
+    if (r.stream && !c->chunked_stream) c->keep_alive = false;  // HTTP/1.0: the stream ends with the connection
+    std::string head = ReplyHead(r.status, r.content_type, r.headers,
+                                 r.stream ? ReplyFraming{ReplyFraming::kStream, c->chunked_stream}
+                                          : ReplyFraming{ReplyFraming::kLength, false, length},
+                                 close, c->minor);
     evbuffer* out = bufferevent_get_output(c->bev);
     evbuffer_add(out, head.data(), head.size());
     if (r.stream) {
@@ -372,7 +334,7 @@ struct HttpFront::Impl {
         timeval tv = Tv(limits.stream_heartbeat);
         evtimer_add(heartbeat, &tv);
       }
-      Stat([&](HttpFrontStats& s) { s.streams = streams.size(); });
+      n_streams = streams.size();
       if (!body.empty()) WriteFrame(c, body);
       bufferevent_enable(c->bev, EV_READ);  // to notice the client going away
       return;
@@ -413,7 +375,7 @@ struct HttpFront::Impl {
       }
       WriteFrame(c, frame);
     }
-    if (dropped) Stat([&](HttpFrontStats& s) { s.frames_dropped += dropped; });
+    n_dropped += dropped;
   }
 
   static void OnHeartbeat(evutil_socket_t, short, void* arg) {
@@ -452,7 +414,7 @@ struct HttpFront::Impl {
   static void OnEvent(bufferevent*, short what, void* arg) {
     Conn* c = static_cast<Conn*>(arg);
     Impl* impl = c->impl;
-    if (what & BEV_EVENT_TIMEOUT) impl->Stat([](HttpFrontStats& s) { ++s.timed_out; });
+    if (what & BEV_EVENT_TIMEOUT) ++impl->n_timed_out;
     // EOF, error, or a write that made no progress for write_timeout. A
     // request already being handled is answered into the void: its reply
     // finds no connection and is dropped.
@@ -464,7 +426,7 @@ struct HttpFront::Impl {
     Impl* impl = c->impl;
     switch (c->state) {
       case Conn::kReading:
-        impl->Stat([](HttpFrontStats& s) { ++s.timed_out; });
+        ++impl->n_timed_out;
         impl->Fail(c, 408, "the request was not complete within " +
                                std::to_string(static_cast<int>(impl->limits.request_timeout)) + " s");
         return;
@@ -551,38 +513,9 @@ HttpFront::~HttpFront() { Stop(); }
 
 Status HttpFront::Start(const std::string& host, int port) {
   Impl& m = *impl_;
-  std::string where = host + ":" + (port == 0 ? std::string("(any port)") : std::to_string(port));
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  int gai = getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints, &res);
-  if (gai != 0) return Status::Error("httpd: cannot bind " + where + ": " + gai_strerror(gai) + "; check httpd_host");
   int fd = -1;
-  std::string why;
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-    if (fd < 0) {
-      why = strerror(errno);
-      continue;
-    }
-    // SO_REUSEADDR allows a restart while old connections sit in TIME_WAIT;
-    // no SO_REUSEPORT, which would let another process share the port.
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, m.limits.backlog) == 0) break;
-    why = strerror(errno);
-    close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) return Status::Error("httpd: cannot bind " + where + ": " + why + "; check httpd_host and httpd_port");
-  sockaddr_storage bound{};
-  socklen_t len = sizeof bound;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  port_ = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  Status bound = BindHttpListener(host, port, m.limits.backlog, &fd, &port_);
+  if (!bound.ok()) return bound;
 
   m.base = event_base_new();
   int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -606,7 +539,7 @@ Status HttpFront::Start(const std::string& host, int port) {
   m.listener = evconnlistener_new(m.base, Impl::OnAccept, &m, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
   if (!m.listener) {
     close(fd);
-    return Status::Error("httpd: cannot listen on " + where);
+    return Status::Error("httpd: cannot listen on " + host + ":" + std::to_string(port_));
   }
   evconnlistener_set_error_cb(m.listener, Impl::OnAcceptError);
   int nice = m.limits.nice;
@@ -658,8 +591,9 @@ void HttpFront::Broadcast(std::string frame) {
 }
 
 HttpFrontStats HttpFront::stats() const {
-  std::lock_guard<std::mutex> lock(impl_->stats_mu);
-  return impl_->st;
+  const Impl& m = *impl_;
+  return HttpFrontStats{m.n_accepted, m.n_refused, m.n_timed_out, m.n_requests,
+                        m.n_connections, m.n_streams, m.n_dropped};
 }
 
 }  // namespace ringmaster

@@ -30,6 +30,7 @@
 
 #include "core/http_request.h"
 #include "core/status.h"
+#include "web/http_listen.h"
 
 struct event_base;
 
@@ -92,11 +93,6 @@ class HttpResponder {
   std::shared_ptr<Shared> shared_;
   uint64_t conn_;
   std::atomic<bool> done_{false};
-};
-
-struct HttpPeer {
-  std::string address;  // numeric, without the port
-  int port = 0;
 };
 
 class HttpFront {
