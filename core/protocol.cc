@@ -204,7 +204,7 @@ json ErrorReply(const json& id, Errno err, const std::string& reason) {
           {"id", id}};
 }
 
-std::string SerializeReply(const json& reply) {
+std::string SerializeReply(const json& reply, std::string_view raw_key, std::string_view raw_value) {
   if (!reply.is_object()) return Dump(reply);
   // nlohmann objects are sorted by key; Circus's order is insertion order.
   const bool error = reply.value("status", json()) == "error";
@@ -224,6 +224,12 @@ std::string SerializeReply(const json& reply) {
   for (const auto& [key, value] : reply.items()) {
     if (key == "id" || std::find(head.begin(), head.end(), key) != head.end()) continue;
     AppendMember(out, key, value);
+  }
+  if (!raw_key.empty()) {
+    if (out.size() > 1) out += ',';
+    out += Dump(json(std::string(raw_key)));
+    out += ':';
+    out += raw_value;
   }
   if (auto it = reply.find("id"); it != reply.end()) AppendMember(out, "id", *it);
   out += '}';

@@ -57,7 +57,10 @@ nlohmann::json OkReply(const nlohmann::json& id, const nlohmann::json& fields = 
 // {"status":"error","reason":...,"tb":null,"time":...,"errno":n,"id":id}
 nlohmann::json ErrorReply(const nlohmann::json& id, Errno err, const std::string& reason);
 // Serializes a reply with Circus's key order (status, time, fields..., id).
-std::string SerializeReply(const nlohmann::json& reply);
+// A non-empty `raw_key` adds that member, its value `raw_value` already JSON
+// text, after the fields (a large part rendered once and reused).
+std::string SerializeReply(const nlohmann::json& reply, std::string_view raw_key = {},
+                           std::string_view raw_value = {});
 
 }  // namespace ringmaster
 

@@ -6,6 +6,8 @@
 #define RINGMASTER_DAEMON_DISPATCHER_H_
 
 #include <functional>
+#include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -13,8 +15,33 @@
 
 namespace ringmaster {
 
-// Receives the complete reply object (OkReply/ErrorReply, or a `status` reply).
-using Responder = std::function<void(const nlohmann::json& reply)>;
+// A command's complete reply (OkReply/ErrorReply, or a `status` reply): a
+// JSON object, or the same object already serialised. A large reply (`stats`
+// of 1,000 processes is ~300 KB) is rendered off the loop thread, so the loop
+// only sends its bytes. A Reply made from an object refers to it: it is valid
+// for the Responder call only.
+class Reply {
+ public:
+  Reply(const nlohmann::json& object) : object_(&object) {}  // NOLINT: implicit by design
+  explicit Reply(std::shared_ptr<const std::string> text) : text_(std::move(text)) {}
+
+  // The serialised reply, or nullptr when it came as an object.
+  const std::shared_ptr<const std::string>& text() const { return text_; }
+  // The object the Reply was made from, or nullptr when it came serialised.
+  const nlohmann::json* object_or_null() const { return object_; }
+  // The reply as an object (parsed from the text when it came serialised;
+  // a text that is not JSON gives a discarded value).
+  nlohmann::json object() const {
+    if (object_ != nullptr) return *object_;
+    return nlohmann::json::parse(*text_, nullptr, /*allow_exceptions=*/false);
+  }
+
+ private:
+  const nlohmann::json* object_ = nullptr;
+  std::shared_ptr<const std::string> text_;
+};
+
+using Responder = std::function<void(const Reply& reply)>;
 
 class Dispatcher {
  public:

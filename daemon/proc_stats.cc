@@ -195,11 +195,9 @@ std::optional<nlohmann::json> ProcStats::BaseInfo(pid_t pid, std::optional<CpuSa
 nlohmann::json ProcStats::Info(pid_t pid, double started, int wid, bool with_children) {
   MaybePrune();
   const double mono = Now(CLOCK_MONOTONIC);
-  if (max_sample_age_ > 0 && with_children) {
-    auto hit = cache_.find(pid);
-    if (hit != cache_.end() && mono - hit->second.mono < max_sample_age_ &&
-        hit->second.info.value("started", -1.0) == started) {
-      nlohmann::json info = hit->second.info;
+  if (with_children) {
+    if (CachedInfo* hit = Fresh(pid, started, mono)) {
+      nlohmann::json info = hit->info;
       info["age"] = Now(CLOCK_REALTIME) - started;
       return info;
     }
@@ -223,9 +221,43 @@ nlohmann::json ProcStats::Info(pid_t pid, double started, int wid, bool with_chi
         samples_.erase(child);
       }
     }
-    if (max_sample_age_ > 0) cache_[pid] = CachedInfo{*info, mono};
+    if (max_sample_age_ > 0) cache_[pid] = CachedInfo{*info, {}, mono};
   }
   return *info;
+}
+
+ProcStats::CachedInfo* ProcStats::Fresh(pid_t pid, double started, double mono) {
+  if (max_sample_age_ <= 0) return nullptr;
+  auto hit = cache_.find(pid);
+  if (hit == cache_.end() || mono - hit->second.mono >= max_sample_age_ ||
+      hit->second.info.value("started", -1.0) != started) {
+    return nullptr;
+  }
+  return &hit->second;
+}
+
+std::string ProcStats::InfoText(pid_t pid, double started, int wid) {
+  constexpr auto kReplace = json::error_handler_t::replace;
+  CachedInfo* hit = Fresh(pid, started, Now(CLOCK_MONOTONIC));
+  if (hit == nullptr) {
+    json info = Info(pid, started, wid, /*with_children=*/true);
+    hit = info.is_object() ? Fresh(pid, started, Now(CLOCK_MONOTONIC)) : nullptr;
+    if (hit == nullptr) return info.dump(-1, ' ', false, kReplace);  // gone, or no cache
+  }
+  if (hit->text.empty()) {
+    json rest = hit->info;
+    rest.erase("age");
+    hit->text = rest.dump(-1, ' ', false, kReplace);
+  }
+  std::string out = "{\"age\":";
+  out += json(Now(CLOCK_REALTIME) - started).dump();
+  if (hit->text.size() > 2) {
+    out += ',';
+    out.append(hit->text, 1, std::string::npos);
+  } else {
+    out += '}';
+  }
+  return out;
 }
 
 nlohmann::json ProcStats::DaemonInfo() {

@@ -36,6 +36,12 @@ class ProcStats {
   // process gives the string kNoSuchProcess.
   nlohmann::json Info(pid_t pid, double started, int wid, bool with_children);
 
+  // Info(pid, started, wid, true) as JSON text (bytes that are not UTF-8
+  // replaced, as in replies). While the sample is young the text is reused
+  // with only `age` rendered anew, so a flood of `stats` costs a string copy
+  // per process, not a JSON tree built, serialised and freed.
+  std::string InfoText(pid_t pid, double started, int wid);
+
   // INFO of the daemon itself, without started/wid and with `children: []`;
   // `cpu` covers the time since the previous DaemonInfo call.
   nlohmann::json DaemonInfo();
@@ -78,8 +84,11 @@ class ProcStats {
   double max_sample_age_ = 0;
   struct CachedInfo {
     nlohmann::json info;
+    std::string text;  // `info` without `age`, serialised; empty until asked for
     double mono = 0;
   };
+  // The cache entry of `pid` if it may be served at `mono`, else nullptr.
+  CachedInfo* Fresh(pid_t pid, double started, double mono);
   std::unordered_map<pid_t, CachedInfo> cache_;  // with_children Info by pid
 };
 

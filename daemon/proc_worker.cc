@@ -35,9 +35,27 @@ ProcWorker::~ProcWorker() {
 }
 
 void ProcWorker::Run(Work work, Done done) {
+  Enqueue([work = std::move(work), done = std::move(done)](ProcStats& stats) {
+    auto result = std::make_shared<nlohmann::json>(work(stats));
+    return std::function<void()>([result, done] {
+      if (done) done(std::move(*result));
+    });
+  });
+}
+
+void ProcWorker::RunText(TextWork work, TextDone done) {
+  Enqueue([work = std::move(work), done = std::move(done)](ProcStats& stats) {
+    auto text = std::make_shared<const std::string>(work(stats));
+    return std::function<void()>([text, done] {
+      if (done) done(text);
+    });
+  });
+}
+
+void ProcWorker::Enqueue(Job job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    jobs_.emplace_back(std::move(work), std::move(done));
+    jobs_.push_back(std::move(job));
   }
   cv_.notify_one();
 }
@@ -52,7 +70,7 @@ void ProcWorker::Main() {
   // never competes with reaping and respawns for a core.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
-    std::pair<Work, Done> job;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
@@ -61,17 +79,16 @@ void ProcWorker::Main() {
       jobs_.pop_front();
       ++running_;
     }
-    nlohmann::json result = job.first(stats_);
     // The result travels to the loop; `done` runs there, after which the job
     // no longer counts as pending.
-    auto shared = std::make_shared<nlohmann::json>(std::move(result));
-    Done done = std::move(job.second);
-    if (!bridge_.Post([this, shared, done] {
+    std::function<void()> on_loop = job(stats_);
+    job = nullptr;  // the job's captures are freed here, off the loop
+    if (!bridge_.Post([this, on_loop = std::move(on_loop)] {
           {
             std::lock_guard<std::mutex> lock(mu_);
             --running_;
           }
-          if (done) done(std::move(*shared));
+          on_loop();
         })) {
       std::lock_guard<std::mutex> lock(mu_);
       --running_;

@@ -11,7 +11,9 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +28,10 @@ class ProcWorker {
  public:
   using Work = std::function<nlohmann::json(ProcStats&)>;
   using Done = std::function<void(nlohmann::json)>;
+  // A job whose result is already text (a whole serialised reply), so the
+  // loop thread neither builds, serialises nor frees a large JSON tree.
+  using TextWork = std::function<std::string(ProcStats&)>;
+  using TextDone = std::function<void(std::shared_ptr<const std::string>)>;
 
   explicit ProcWorker(EventLoop& loop);
   // Joins the thread; jobs not started yet are dropped, and no `done` runs
@@ -37,17 +43,21 @@ class ProcWorker {
   // Loop thread. `work` runs on the worker thread (it must not touch loop
   // state); `done` runs on the loop thread with its result.
   void Run(Work work, Done done);
+  void RunText(TextWork work, TextDone done);
   // Jobs queued or running (loop thread; for tests and metrics).
   size_t pending() const;
 
  private:
+  // Runs on the thread; returns what then runs on the loop.
+  using Job = std::function<std::function<void()>(ProcStats&)>;
+  void Enqueue(Job job);
   void Main();
 
   LoopBridge bridge_;
   ProcStats stats_;  // worker thread only
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::pair<Work, Done>> jobs_;
+  std::deque<Job> jobs_;
   size_t running_ = 0;
   bool stop_ = false;
   std::thread thread_;

@@ -112,7 +112,7 @@ class ZmqController::PendingReply {
 
   bool done() const { return done_; }
 
-  void Respond(const nlohmann::json& reply) {
+  void Respond(const Reply& reply) {
     if (done_) {
       LOG_ERROR("command '%s' (id %s) replied twice; the second reply is dropped", command_.c_str(),
                 DumpForLog(id_).c_str());
@@ -120,7 +120,11 @@ class ZmqController::PendingReply {
     }
     done_ = true;
     if (cast_ || alive_.expired()) return;  // casts never get a reply; closed: dropped
-    owner_->SendReply(route_, reply);
+    if (reply.text()) {
+      owner_->SendRaw(route_, *reply.text());
+    } else {
+      owner_->SendReply(route_, *reply.object_or_null());
+    }
   }
 
  private:
@@ -340,7 +344,7 @@ void ZmqController::HandleBody(const Route& route, std::string_view body) {
   std::string what_text;
   try {
     dispatcher_.Dispatch(request,
-                         [pending](const nlohmann::json& reply) { pending->Respond(reply); });
+                         [pending](const Reply& reply) { pending->Respond(reply); });
   } catch (const std::exception& e) {
     what_text = e.what();
     what = what_text.c_str();

@@ -348,7 +348,10 @@ void HttpServer::RunCommand(const nlohmann::json& request, bool waiting, bool as
   std::weak_ptr<int> alive = alive_;
   bool keep_open = async && !waiting;
   bool posted = bridge_.Post([this, cmd, r, alive, instance, keep_open] {
-    dispatcher_.Dispatch(cmd, [this, r, alive, instance, keep_open](const nlohmann::json& reply) {
+    dispatcher_.Dispatch(cmd, [this, r, alive, instance, keep_open](const ringmaster::Reply& got) {
+      // Actions answer with small objects; a serialised reply is parsed.
+      const nlohmann::json parsed = got.object_or_null() ? nlohmann::json() : got.object();
+      const nlohmann::json& reply = got.object_or_null() ? *got.object_or_null() : parsed;
       // Read-your-writes: a GET after this reply sees the command's effect.
       // A waiting reply can come after the server is gone (daemon exit).
       if (!alive.expired() && builder_) builder_->Rebuild();

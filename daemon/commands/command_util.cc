@@ -140,7 +140,7 @@ struct ChangeRun {
   std::optional<std::string> failure;
   std::function<nlohmann::json()> result;
 
-  void Reply(const nlohmann::json& reply) {
+  void Finish(const nlohmann::json& reply) {
     if (replied) return;
     replied = true;
     if (waiting) respond(reply);
@@ -149,9 +149,9 @@ struct ChangeRun {
     if (f && !failure) failure = f;
     if (--outstanding > 0) return;
     if (failure) {
-      Reply(ErrorReply(req.id, Errno::kBadMsgData, *failure));
+      Finish(ErrorReply(req.id, Errno::kBadMsgData, *failure));
     } else {
-      Reply(OkReply(req.id, result ? result() : nlohmann::json::object()));
+      Finish(OkReply(req.id, result ? result() : nlohmann::json::object()));
     }
   }
 };
@@ -194,7 +194,7 @@ void RunChange(CommandContext& ctx, const Request& req, Responder respond,
     auto [key, w] = (*targets)[i];
     std::shared_ptr<Change> change = tracker->Begin(key, command, req.id, EventLoop::WallNow());
     change->on_cancel = [run](const std::string& reason) {
-      run->Reply(ErrorReply(run->req.id, Errno::kBadMsgData, reason));
+      run->Finish(ErrorReply(run->req.id, Errno::kBadMsgData, reason));
     };
     op(*w, [run, tracker, key, change, sequential, launch, i](std::optional<std::string> f) {
       bool was_cancelled = change->done;

@@ -192,6 +192,34 @@ TEST(ProcStatsTest, RecentSampleIsServedAgainWithinMaxAge) {
   EXPECT_EQ(cached.Info(pid, started + 1, 1, true), json(kNoSuchProcess));
 }
 
+TEST(ProcStatsTest, InfoTextIsTheInfoWithAFreshAge) {
+  ChildWithGrandchild procs;
+  ASSERT_GT(procs.child(), 0);
+  ProcStats cached, plain;
+  cached.set_max_sample_age(3600);
+  const double started = WallNow() - 5;
+  const json info = cached.Info(procs.child(), started, 3, true);
+  ASSERT_TRUE(info.is_object());
+  for (ProcStats* stats : {&cached, &plain}) {
+    for (int round = 0; round < 2; ++round) {  // a miss, then (cached) a hit
+      const json text = json::parse(stats->InfoText(procs.child(), started, 3));
+      ASSERT_TRUE(text.is_object()) << text.dump();
+      EXPECT_GE(text["age"].get<double>(), info["age"].get<double>());
+      EXPECT_EQ(text["pid"], procs.child());
+      EXPECT_EQ(text["wid"], 3);
+      EXPECT_EQ(text["started"], started);
+      EXPECT_EQ(text["children"].size(), 1u) << text.dump();
+      if (stats == &cached) {
+        json a = text, b = info;
+        a.erase("age");
+        b.erase("age");
+        EXPECT_EQ(a, b);  // the same sample
+      }
+    }
+  }
+  EXPECT_EQ(cached.InfoText(0, started, 1), json(kNoSuchProcess).dump());
+}
+
 TEST(ProcStatsTest, ChildrenListing) {
   ChildWithGrandchild procs;
   ASSERT_GT(procs.child(), 0);

@@ -293,6 +293,14 @@ TEST(ProtocolTest, SerializeReplyKeepsCircusKeyOrder) {
   EXPECT_EQ(SerializeReply(state), R"({"status":"active","time":2.0,"id":7})");
 }
 
+TEST(ProtocolTest, SerializeReplySplicesARawMemberBeforeTheId) {
+  json ok = {{"status", "ok"}, {"time", 1.5}, {"name", "w\"x"}, {"id", "q1"}};
+  EXPECT_EQ(SerializeReply(ok, "info", R"({"12":{"pid":12}})"),
+            R"({"status":"ok","time":1.5,"name":"w\"x","info":{"12":{"pid":12}},"id":"q1"})");
+  json bare = {{"status", "ok"}};
+  EXPECT_EQ(SerializeReply(bare, "k\"", "[]"), R"({"status":"ok","k\"":[]})");
+}
+
 TEST(ProtocolTest, SerializeReplyRoundTripsRealReplies) {
   json reply = OkReply(json::parse("18446744073709551615"), {{"pids", {1, 2}}});
   const std::string text = SerializeReply(reply);
