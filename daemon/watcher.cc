@@ -126,6 +126,7 @@ void Watcher::StopImpl(Callback done) {
   }
   state_ = WatcherState::kStopping;
   spawn_queue_.clear();
+  queued_respawns_.clear();
   spawn_timer_.Cancel();
   for (auto& [wid, slot] : slots_) slot.respawn_timer.reset();
   // A start or reload in progress is cancelled: its waiters are released.
@@ -188,9 +189,12 @@ void Watcher::Reconcile() {
     while (live < target) {
       while (used.count(wid)) ++wid;
       used.insert(wid);
-      QueueSpawn(wid);
+      spawn_queue_.push_back(wid);
       ++live;
     }
+    // Queued first, forked after: a start of thousands goes through
+    // SpawnNext's slices instead of forking them all inside this loop.
+    KickSpawns();
   }
   if (live <= target) return;
   // Too many: first release slots that gave up, then drop pending respawns,
@@ -207,6 +211,7 @@ void Watcher::Reconcile() {
     }
   }
   while (live > target && !spawn_queue_.empty()) {
+    queued_respawns_.erase(spawn_queue_.back());
     spawn_queue_.pop_back();
     --live;
   }
@@ -223,9 +228,14 @@ void Watcher::Reconcile() {
   }
 }
 
-void Watcher::QueueSpawn(int wid) {
+void Watcher::QueueSpawn(int wid, bool respawn) {
   spawn_queue_.push_back(wid);
-  if (spawn_timer_.pending()) return;
+  if (respawn) queued_respawns_.insert(wid);
+  KickSpawns();
+}
+
+void Watcher::KickSpawns() {
+  if (spawn_timer_.pending() || spawn_queue_.empty()) return;
   if (host_.TakeSpawnBudget()) {
     SpawnNext();
   } else {
@@ -249,16 +259,21 @@ void Watcher::SpawnNext() {
     }
     int wid = spawn_queue_.front();
     spawn_queue_.pop_front();
+    queued_respawns_.erase(wid);
     SpawnProcess(wid);
     if (!spawn_queue_.empty() && config_.warmup_delay > 0) {
       spawn_timer_.Start(config_.warmup_delay);
       return;
     }
   }
+  // The queue is empty: a start or a resize whose processes all became
+  // ready while it was still forking the rest ends here.
+  MaybeFinishStart();
+  CheckSettled();
 }
 
 void Watcher::MaybeFinishStart() {
-  if (state_ != WatcherState::kStarting || !spawn_queue_.empty()) return;
+  if (state_ != WatcherState::kStarting || spawn_queue_.size() > queued_respawns_.size()) return;
   for (const auto& [pid, p] : procs_) {
     if (p->in_start_batch && IsLive(*p) && !p->became_ready) return;
   }
@@ -294,7 +309,7 @@ void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& wh
   }
   const double delay = verdict.delay;
   if (delay <= 0) {
-    QueueSpawn(wid);
+    QueueSpawn(wid, /*respawn=*/true);
     return;
   }
   host_.events().Publish(name(), "backoff",
@@ -309,7 +324,7 @@ void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& wh
   slot.respawn_timer = std::make_unique<Timer>(host_.loop(), [this, wid] {
     slots_[wid].respawn_timer.reset();
     if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) {
-      if (LiveCount() < desired_) QueueSpawn(wid);
+      if (LiveCount() < desired_) QueueSpawn(wid, /*respawn=*/true);
     }
   });
   slot.respawn_timer->Start(delay);

@@ -146,7 +146,11 @@ class Watcher {
 
   // Lifecycle (watcher.cc).
   void Reconcile();
-  void QueueSpawn(int wid);
+  // `respawn`: the slot's replacement after an exit, which does not hold up
+  // the end of a start (a crash storm keeps the queue from ever emptying).
+  void QueueSpawn(int wid, bool respawn = false);
+  // Forks what is queued now (a slice) or arms the slice timer.
+  void KickSpawns();
   void SpawnNext();
   std::set<int> UsedWids() const;
   int LiveCount() const;  // not stopping, not exited, plus pending spawns
@@ -179,6 +183,7 @@ class Watcher {
   std::map<pid_t, std::unique_ptr<Process>> procs_;
   std::map<int, Slot> slots_;
   std::deque<int> spawn_queue_;
+  std::set<int> queued_respawns_;  // the wids in spawn_queue_ queued as respawns
   Timer spawn_timer_;  // warmup_delay pacing between spawns
   std::map<int, std::string> given_up_;  // wid -> the spawn error it gave up on
   FlapDetector flap_;

@@ -36,7 +36,10 @@ void Watcher::WhenSettled(Callback done) {
 
 void Watcher::CheckSettled() {
   if (settle_waiters_.empty()) return;
-  if (!spawn_queue_.empty() || reload_spawns_left_ > 0 || reload_outstanding_ > 0) return;
+  if (spawn_queue_.size() > queued_respawns_.size() || reload_spawns_left_ > 0 ||
+      reload_outstanding_ > 0) {
+    return;
+  }
   for (const auto& [pid, p] : procs_) {
     switch (p->state) {
       case ProcState::kReady:
@@ -103,6 +106,7 @@ void Watcher::Abandon() {
   for (auto& [pid, p] : procs_) host_.UnregisterPid(pid);
   procs_.clear();
   spawn_queue_.clear();
+  queued_respawns_.clear();
   spawn_timer_.Cancel();
   slots_.clear();
   state_ = WatcherState::kStopped;
