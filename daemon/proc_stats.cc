@@ -260,6 +260,41 @@ std::string ProcStats::InfoText(pid_t pid, double started, int wid) {
   return out;
 }
 
+std::optional<uint64_t> ProcStats::LatestRss(pid_t pid, double started) {
+  const double mono = Now(CLOCK_MONOTONIC);
+  RssSample& s = rss_[pid];
+  if (s.mono == 0 || s.started != started) {
+    s.rss = ReadRssBytes(pid);
+    s.started = started;
+    s.mono = mono;
+  } else if (mono - s.mono >= std::max(max_sample_age_, 0.0)) {
+    rss_stale_ = true;
+  }
+  s.asked = mono;
+  return s.rss;
+}
+
+void ProcStats::RefreshStale() {
+  if (!rss_stale_) return;
+  rss_stale_ = false;
+  // Samples nobody asked for in this long belong to processes that are gone
+  // or no longer shown: dropped, so the map follows the live fleet.
+  constexpr double kForgetSeconds = 60;
+  const double mono = Now(CLOCK_MONOTONIC);
+  for (auto it = rss_.begin(); it != rss_.end();) {
+    RssSample& s = it->second;
+    if (mono - s.asked > kForgetSeconds) {
+      it = rss_.erase(it);
+      continue;
+    }
+    if (mono - s.mono >= max_sample_age_) {
+      s.rss = ReadRssBytes(it->first);
+      s.mono = Now(CLOCK_MONOTONIC);
+    }
+    ++it;
+  }
+}
+
 nlohmann::json ProcStats::DaemonInfo() {
   std::optional<json> info = BaseInfo(getpid(), &daemon_sample_);
   if (!info) return kNoSuchProcess;  // cannot happen: /proc/self is readable

@@ -42,6 +42,15 @@ class ProcStats {
   // per process, not a JSON tree built, serialised and freed.
   std::string InfoText(pid_t pid, double started, int wid);
 
+  // RSS in bytes (statm) of a supervised process from the latest sample,
+  // whatever its age, so `status` detail is answered without reading /proc
+  // for every process: a process not sampled yet (or a pid now another
+  // process, told by `started`) is read now. Samples older than the maximum
+  // age are read again by RefreshStale(), which the worker runs after it has
+  // sent the reply. nullopt: the process is gone.
+  std::optional<uint64_t> LatestRss(pid_t pid, double started);
+  void RefreshStale();
+
   // INFO of the daemon itself, without started/wid and with `children: []`;
   // `cpu` covers the time since the previous DaemonInfo call.
   nlohmann::json DaemonInfo();
@@ -90,6 +99,14 @@ class ProcStats {
   // The cache entry of `pid` if it may be served at `mono`, else nullptr.
   CachedInfo* Fresh(pid_t pid, double started, double mono);
   std::unordered_map<pid_t, CachedInfo> cache_;  // with_children Info by pid
+  struct RssSample {
+    std::optional<uint64_t> rss;
+    double started = 0;
+    double mono = 0;   // when read
+    double asked = 0;  // when last served
+  };
+  std::unordered_map<pid_t, RssSample> rss_;
+  bool rss_stale_ = false;  // some sample served was older than the maximum age
 };
 
 }  // namespace ringmaster

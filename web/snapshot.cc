@@ -140,7 +140,7 @@ void SnapshotBuilder::Rebuild() {
             [](const Watcher* a, const Watcher* b) { return AsciiLower(a->name()) < AsciiLower(b->name()); });
   nlohmann::json list = nlohmann::json::array();
   for (const Watcher* w : watchers) {
-    nlohmann::json view = WatcherDetail(ctx_, *w, /*with_rss=*/false);
+    nlohmann::json view = WatcherDetailJson(CollectWatcherFacts(ctx_, *w));
     view["name"] = w->name();
     auto exit = last_exit_.find(ResName(w->name()));
     view["last_exit"] = exit == last_exit_.end() ? nlohmann::json() : exit->second;

@@ -46,13 +46,6 @@ std::string InfosText(ProcStats& stats, const std::vector<Target>& targets) {
   return out;
 }
 
-// Answers `req` with the text the worker thread renders.
-void RespondText(CommandContext& ctx, const Request& req, const Responder& respond,
-                 std::function<std::string(ProcStats&)> render) {
-  ctx.procs.RunText(std::move(render), [respond](std::shared_ptr<const std::string> text) {
-    respond(Reply(std::move(text)));
-  });
-}
 
 }  // namespace
 
@@ -65,7 +58,7 @@ void CmdStats(CommandContext& ctx, const Request& req, Responder respond) {
     std::vector<WatcherTargets> all;  // watchers with no process too
     for (const auto& w : ctx.arbiter.watchers()) all.push_back(TargetsOf(*w));
     nlohmann::json id = req.id;
-    RespondText(ctx, req, respond, [all = std::move(all), id](ProcStats& stats) {
+    RespondRendered(ctx, respond, [all = std::move(all), id](ProcStats& stats) {
       std::string infos = "{";
       for (const WatcherTargets& w : all) {
         if (infos.size() > 1) infos += ',';
@@ -83,7 +76,7 @@ void CmdStats(CommandContext& ctx, const Request& req, Responder respond) {
   const std::string name = PropString(req, "name");
   if (!HasProp(req, "process")) {
     nlohmann::json id = req.id;
-    RespondText(ctx, req, respond, [targets = TargetsOf(*w).targets, id, name](ProcStats& stats) {
+    RespondRendered(ctx, respond, [targets = TargetsOf(*w).targets, id, name](ProcStats& stats) {
       return SerializeReply(OkReply(id, {{"name", name}}), "info", InfosText(stats, targets));
     });
     return;
@@ -93,7 +86,7 @@ void CmdStats(CommandContext& ctx, const Request& req, Responder respond) {
     if (p->pid == pid) {
       Target t{p->pid, p->started, p->wid};
       nlohmann::json id = req.id, process = req.properties["process"];
-      RespondText(ctx, req, respond, [t, id, process](ProcStats& stats) {
+      RespondRendered(ctx, respond, [t, id, process](ProcStats& stats) {
         return SerializeReply(OkReply(id, {{"process", process}}), "info",
                               stats.InfoText(t.pid, t.started, t.wid));
       });

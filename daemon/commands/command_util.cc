@@ -296,4 +296,11 @@ Watcher::RollOptions RollOptionsFrom(const Request& req, int numprocesses, const
   return o;
 }
 
+void RespondRendered(CommandContext& ctx, const Responder& respond,
+                     std::function<std::string(ProcStats&)> render) {
+  ctx.procs.RunText(std::move(render), [respond](std::shared_ptr<const std::string> text) {
+    respond(Reply(std::move(text)));
+  });
+}
+
 }  // namespace ringmaster

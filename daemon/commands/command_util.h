@@ -70,6 +70,11 @@ nlohmann::json ProcessDiff(const std::set<pid_t>& before, const std::set<pid_t>&
 namespace ringmaster {
 // incr (+1) / decr (-1).
 void RunResize(CommandContext& ctx, const Request& req, Responder respond, int sign);
+
+// Answers with the text `render` makes on the /proc worker thread (a whole
+// serialised reply), so a large reply is built and serialised off the loop.
+void RespondRendered(CommandContext& ctx, const Responder& respond,
+                     std::function<std::string(ProcStats&)> render);
 }  // namespace ringmaster
 
 namespace ringmaster {
