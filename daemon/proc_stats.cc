@@ -131,6 +131,12 @@ void ProcStats::MaybePrune() {
   // Amortised O(1) per call: scan only once the map has doubled since the
   // last scan (scanning every N calls made `stats` of N processes O(N^2)).
   if (samples_.size() < prune_at_) return;
+  // Cached INFO nobody asked for in a while is dropped too (its process may
+  // live on): the cache holds what a flood of `stats` needs, not the fleet.
+  const double mono = Now(CLOCK_MONOTONIC);
+  for (auto it = cache_.begin(); it != cache_.end();) {
+    it = mono - it->second.mono > 10 * std::max(max_sample_age_, 1.0) ? cache_.erase(it) : std::next(it);
+  }
   for (auto it = samples_.begin(); it != samples_.end();) {
     if (::kill(it->first, 0) != 0 && errno == ESRCH) {
       cache_.erase(it->first);
@@ -197,9 +203,11 @@ nlohmann::json ProcStats::Info(pid_t pid, double started, int wid, bool with_chi
   const double mono = Now(CLOCK_MONOTONIC);
   if (with_children) {
     if (CachedInfo* hit = Fresh(pid, started, mono)) {
-      nlohmann::json info = hit->info;
-      info["age"] = Now(CLOCK_REALTIME) - started;
-      return info;
+      nlohmann::json info = json::parse(hit->text, nullptr, /*allow_exceptions=*/false);
+      if (info.is_object()) {
+        info["age"] = Now(CLOCK_REALTIME) - started;
+        return info;
+      }
     }
   }
   std::optional<json> info = BaseInfo(pid, &samples_[pid]);
@@ -221,7 +229,11 @@ nlohmann::json ProcStats::Info(pid_t pid, double started, int wid, bool with_chi
         samples_.erase(child);
       }
     }
-    if (max_sample_age_ > 0) cache_[pid] = CachedInfo{*info, {}, mono};
+    if (max_sample_age_ > 0) {
+      json rest = *info;
+      rest.erase("age");
+      cache_[pid] = CachedInfo{rest.dump(-1, ' ', false, json::error_handler_t::replace), started, mono};
+    }
   }
   return *info;
 }
@@ -230,7 +242,7 @@ ProcStats::CachedInfo* ProcStats::Fresh(pid_t pid, double started, double mono) 
   if (max_sample_age_ <= 0) return nullptr;
   auto hit = cache_.find(pid);
   if (hit == cache_.end() || mono - hit->second.mono >= max_sample_age_ ||
-      hit->second.info.value("started", -1.0) != started) {
+      hit->second.started != started) {
     return nullptr;
   }
   return &hit->second;
@@ -243,11 +255,6 @@ std::string ProcStats::InfoText(pid_t pid, double started, int wid) {
     json info = Info(pid, started, wid, /*with_children=*/true);
     hit = info.is_object() ? Fresh(pid, started, Now(CLOCK_MONOTONIC)) : nullptr;
     if (hit == nullptr) return info.dump(-1, ' ', false, kReplace);  // gone, or no cache
-  }
-  if (hit->text.empty()) {
-    json rest = hit->info;
-    rest.erase("age");
-    hit->text = rest.dump(-1, ' ', false, kReplace);
   }
   std::string out = "{\"age\":";
   out += json(Now(CLOCK_REALTIME) - started).dump();

@@ -91,9 +91,11 @@ class ProcStats {
   double tree_mono_ = 0;
   size_t prune_at_ = 64;  // prune when samples_ reaches this size
   double max_sample_age_ = 0;
+  // Kept as text only: an INFO as a JSON tree is ~1.5 KB of map nodes, as
+  // text ~300 bytes, and text is what a reply needs.
   struct CachedInfo {
-    nlohmann::json info;
-    std::string text;  // `info` without `age`, serialised; empty until asked for
+    std::string text;  // the INFO without `age`, serialised
+    double started = 0;
     double mono = 0;
   };
   // The cache entry of `pid` if it may be served at `mono`, else nullptr.
