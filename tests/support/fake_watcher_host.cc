@@ -177,11 +177,19 @@ void FakeWatcherHost::QueueDeath(Child& c, int wait_status) {
 }
 
 void FakeWatcherHost::Exit(pid_t pid, int code) {
+  if (!children_.count(pid)) {
+    ADD_FAILURE() << "Exit: no fake process " << pid;
+    return;
+  }
   QueueDeath(child(pid), (code & 0xff) << 8);
   Pump();
 }
 
 void FakeWatcherHost::KillBySignal(pid_t pid, int sig) {
+  if (!children_.count(pid)) {
+    ADD_FAILURE() << "KillBySignal: no fake process " << pid;
+    return;
+  }
   QueueDeath(child(pid), sig);
   Pump();
 }
@@ -294,6 +302,12 @@ Watcher& FakeHostTest::StartWatcher(const WatcherConfig& config) {
   watcher_->Start();
   host_.Pump();
   return *watcher_;
+}
+
+pid_t FakeHostTest::SlotPid(int wid) {
+  std::vector<pid_t> alive = host_.AliveInSlot(wid);
+  EXPECT_EQ(alive.size(), 1u) << "live processes in slot " << wid;
+  return alive.empty() ? -1 : alive.front();
 }
 
 pid_t FakeHostTest::OnlyPid() {

@@ -188,6 +188,8 @@ class FakeHostTest : public ::testing::Test {
   Watcher& StartWatcher(const WatcherConfig& config);
   // The one live process (fails the test unless exactly one is alive).
   pid_t OnlyPid();
+  // The one live process of slot `wid` (likewise).
+  pid_t SlotPid(int wid);
   // The events published so far, skipping the per-process chatter.
   std::vector<std::string> PolicyEvents() const {
     return host_.sink().Names({"spawn", "reap", "kill", "ready"});

@@ -26,7 +26,7 @@ class WatcherCommandedExitTest : public FakeHostTest {
   // Starts the watcher and crashes slot 1 through its burst allowance.
   void StartWithSlot1BurstSpent(WatcherConfig c = Config()) {
     StartWatcher(c);
-    for (int i = 0; i < c.backoff.burst; ++i) host_.Exit(host_.AliveInSlot(1).front(), 1);
+    for (int i = 0; i < c.backoff.burst; ++i) host_.Exit(SlotPid(1), 1);
     ASSERT_EQ(host_.AliveInSlot(1).size(), 1u);
     ASSERT_EQ(watcher_->restarts(), c.backoff.burst);
     ASSERT_EQ(host_.sink().Count("backoff"), 0);
@@ -43,7 +43,7 @@ class WatcherCommandedExitTest : public FakeHostTest {
   // the test would have seen a miscounted exit.
   void ExpectSlot1CrashFlaps() {
     ASSERT_EQ(host_.AliveInSlot(1).size(), 1u);
-    host_.Exit(host_.AliveInSlot(1).front(), 1);
+    host_.Exit(SlotPid(1), 1);
     EXPECT_EQ(host_.sink().Count("flapping"), 1);
   }
 };

@@ -169,10 +169,10 @@ TEST_F(WatcherPolicyTest, ASlotInBackoffArmsOneTimerAndNothingElse) {
 TEST_F(WatcherPolicyTest, SlotsBackOffIndependently) {
   StartWatcher(FakeWorkerConfig(2));
   ASSERT_EQ(host_.AliveInSlot(2).size(), 1u);
-  for (int i = 0; i < 4; ++i) host_.Exit(host_.AliveInSlot(1).front(), 1);
+  for (int i = 0; i < 4; ++i) host_.Exit(SlotPid(1), 1);
   EXPECT_TRUE(SecondsAre(host_.fake_clock().PendingDelays(), {1}));
   EXPECT_TRUE(host_.AliveInSlot(1).empty());
-  host_.Exit(host_.AliveInSlot(2).front(), 1);  // slot 2's first failure
+  host_.Exit(SlotPid(2), 1);  // slot 2's first failure
   EXPECT_EQ(host_.AliveInSlot(2).size(), 1u);
   EXPECT_TRUE(SecondsAre(host_.fake_clock().PendingDelays(), {1}));
 }
