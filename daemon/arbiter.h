@@ -76,6 +76,7 @@ class Arbiter : public WatcherHost {
 
   // WatcherHost.
   EventLoop& loop() override { return loop_; }
+  Clock& clock() override { return clock_; }
   EventSink& events() override { return fanout_; }
   void RegisterPid(pid_t pid, Watcher* w) override { pids_[pid] = w; }
   void UnregisterPid(pid_t pid) override { pids_.erase(pid); }
@@ -93,6 +94,7 @@ class Arbiter : public WatcherHost {
   void MaybeExit();
 
   EventLoop& loop_;
+  LoopClock clock_{loop_};
   Config config_;
   ConfigEnv& env_;
   LogEventSink log_sink_;

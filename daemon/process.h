@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/process_fsm.h"
+#include "daemon/clock.h"
 #include "daemon/event_loop.h"
 #include "daemon/output_pipe.h"
 #include "daemon/unique_fd.h"
@@ -37,8 +38,8 @@ struct Process {
   std::string exec_error;         // "STAGE: strerror" from the child
   std::string status_text;        // last NOTIFY_SOCKET STATUS=
 
-  std::unique_ptr<Timer> ready_timer;
-  std::unique_ptr<Timer> grace_timer;
+  std::unique_ptr<OneShotTimer> ready_timer;
+  std::unique_ptr<OneShotTimer> grace_timer;
   UniqueFd status_fd;
   std::string status_buf;
   std::unique_ptr<FdWatch> status_watch;

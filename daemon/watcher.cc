@@ -45,8 +45,8 @@ Watcher::Watcher(WatcherHost& host, WatcherConfig config)
     : host_(host),
       config_(std::move(config)),
       desired_(config_.numprocesses),
-      spawn_timer_(host.loop(), [this] { SpawnNext(); }),
-      flap_timer_(host.loop(), [this] { RetryAfterFlap(); }) {
+      spawn_timer_(host.clock().NewTimer([this] { SpawnNext(); })),
+      flap_timer_(host.clock().NewTimer([this] { RetryAfterFlap(); })) {
   auto on_error = [name = config_.name](const std::string& msg) {
     LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
   };
@@ -77,7 +77,7 @@ void Watcher::SetConfig(WatcherConfig config) {
 void Watcher::Start(Callback done) {
   // An explicit start forgets flapping and slots that gave up (§10.2).
   flap_.Reset();
-  flap_timer_.Cancel();
+  flap_timer_->Cancel();
   flap_pending_ = flap_gave_up_ = false;
   given_up_.clear();
   if (state_ == WatcherState::kFlapping) state_ = WatcherState::kStopped;
@@ -109,7 +109,7 @@ void Watcher::StartImpl() {
 }
 
 void Watcher::Stop(Callback done) {
-  flap_timer_.Cancel();
+  flap_timer_->Cancel();
   flap_pending_ = false;
   if (state_ == WatcherState::kFlapping) state_ = WatcherState::kStopped;
   StopImpl(std::move(done));
@@ -127,7 +127,7 @@ void Watcher::StopImpl(Callback done) {
   state_ = WatcherState::kStopping;
   spawn_queue_.clear();
   queued_respawns_.clear();
-  spawn_timer_.Cancel();
+  spawn_timer_->Cancel();
   for (auto& [wid, slot] : slots_) slot.respawn_timer.reset();
   // A start or reload in progress is cancelled: its waiters are released.
   RunAll(start_waiters_);
@@ -235,11 +235,11 @@ void Watcher::QueueSpawn(int wid, bool respawn) {
 }
 
 void Watcher::KickSpawns() {
-  if (spawn_timer_.pending() || spawn_queue_.empty()) return;
+  if (spawn_timer_->pending() || spawn_queue_.empty()) return;
   if (host_.TakeSpawnBudget()) {
     SpawnNext();
   } else {
-    spawn_timer_.Start(0.001);
+    spawn_timer_->Start(0.001);
   }
 }
 
@@ -254,7 +254,7 @@ void Watcher::SpawnNext() {
       // run before any control request, so a start of thousands would keep
       // the control socket unanswered for as long as its forks take. In the
       // gap the loop serves what is waiting at every priority.
-      spawn_timer_.Start(0.001);
+      spawn_timer_->Start(0.001);
       return;
     }
     int wid = spawn_queue_.front();
@@ -262,7 +262,7 @@ void Watcher::SpawnNext() {
     queued_respawns_.erase(wid);
     SpawnProcess(wid);
     if (!spawn_queue_.empty() && config_.warmup_delay > 0) {
-      spawn_timer_.Start(config_.warmup_delay);
+      spawn_timer_->Start(config_.warmup_delay);
       return;
     }
   }
@@ -279,7 +279,7 @@ void Watcher::MaybeFinishStart() {
   }
   state_ = WatcherState::kActive;
   for (auto& [pid, p] : procs_) p->in_start_batch = false;
-  host_.events().Publish(name(), "start", {{"time", EventLoop::WallNow()}});
+  host_.events().Publish(name(), "start", {{"time", host_.clock().WallNow()}});
   LOG_INFO("watcher '%s': active", name().c_str());
   RunAll(start_waiters_);
 }
@@ -288,14 +288,14 @@ void Watcher::MaybeFinishStop() {
   if (state_ != WatcherState::kStopping || !procs_.empty()) return;
   state_ = WatcherState::kStopped;
   host_.SweepOrphans(name(), 0);
-  host_.events().Publish(name(), "stop", {{"time", EventLoop::WallNow()}});
+  host_.events().Publish(name(), "stop", {{"time", host_.clock().WallNow()}});
   LOG_INFO("watcher '%s': stopped", name().c_str());
   RunAll(stop_waiters_);
 }
 
 void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& why) {
   Slot& slot = slots_[wid];
-  const double now = host_.loop().MonotonicNow();
+  const double now = host_.clock().MonotonicNow();
   const FailureVerdict verdict = slot.backoff.OnFailure(config_.backoff, now, host_.Random01());
   if (spawn_failure) {
     slot.backoff.spawn_failures += 1;
@@ -316,12 +316,12 @@ void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& wh
                          {{"wid", wid},
                           {"failures", slot.backoff.failures},
                           {"delay", delay},
-                          {"time", EventLoop::WallNow()}});
+                          {"time", host_.clock().WallNow()}});
   LOG_INFO("watcher '%s': slot %d respawns in %.2fs after %d consecutive failure(s)",
            name().c_str(), wid, delay, slot.backoff.failures);
   slot.delay = delay;
-  slot.next_spawn = EventLoop::WallNow() + delay;
-  slot.respawn_timer = std::make_unique<Timer>(host_.loop(), [this, wid] {
+  slot.next_spawn = host_.clock().WallNow() + delay;
+  slot.respawn_timer = host_.clock().NewTimer([this, wid] {
     slots_[wid].respawn_timer.reset();
     if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) {
       if (LiveCount() < desired_) QueueSpawn(wid, /*respawn=*/true);
@@ -334,7 +334,7 @@ void Watcher::AfterExit(Process& p, uint32_t actions) {
   int wid = p.wid;
   bool crash = (actions & kActCrash) || p.readiness_failed;
   bool spawn_failure = (actions & kActSpawnFailure) != 0;
-  double lived = host_.loop().MonotonicNow() - p.started_mono;
+  double lived = host_.clock().MonotonicNow() - p.started_mono;
   bool has_protocol = config_.ready_fd.has_value() || config_.notify_socket;
   std::string why = spawn_failure ? p.exec_error : "";
   if (!spawn_failure) {
@@ -386,7 +386,7 @@ void Watcher::OnExit(pid_t pid, int wait_status) {
   if (t.actions & kActCancelGraceTimer && p->grace_timer) p->grace_timer->Cancel();
   if (t.actions & kActEmitReap) {
     host_.events().Publish(name(), "reap",
-                           {{"process_pid", pid}, {"time", EventLoop::WallNow()},
+                           {{"process_pid", pid}, {"time", host_.clock().WallNow()},
                             {"exit_code", code}});
   }
   bool expected = (t.actions & kActRequestedExit) != 0;

@@ -5,6 +5,7 @@
 #ifndef RINGMASTER_DAEMON_WATCHER_H_
 #define RINGMASTER_DAEMON_WATCHER_H_
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <deque>
@@ -18,21 +19,27 @@
 #include "core/backoff.h"
 #include "core/config.h"
 #include "core/flapping.h"
+#include "daemon/clock.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
 #include "daemon/output_sink.h"
 #include "daemon/process.h"
 #include "daemon/process_tree.h"
+#include "daemon/spawner.h"
 
 namespace ringmaster {
 
 class Watcher;
 
-// What a Watcher needs from its owner.
+// What a Watcher needs from its owner. Time, fork/exec and signals come in
+// here too, so tests/support/fake_watcher_host.h can run a Watcher on virtual
+// time with fake pids: the Watcher never calls the clocks, Spawn or kill(2)
+// itself. Its fd watches (exec-status and ready pipes) stay on loop().
 class WatcherHost {
  public:
   virtual ~WatcherHost() = default;
   virtual EventLoop& loop() = 0;
+  virtual Clock& clock() = 0;
   virtual EventSink& events() = 0;
   virtual void RegisterPid(pid_t pid, Watcher* w) = 0;
   virtual void UnregisterPid(pid_t pid) = 0;
@@ -50,6 +57,10 @@ class WatcherHost {
   // forked its share: the rest go through the spawn queue's slices, so a
   // storm of exits never keeps the loop inside one callback for seconds.
   virtual bool TakeSpawnBudget() { return true; }
+  // Forks and execs (daemon/spawner.h).
+  virtual Result<SpawnedChild> Spawn(const SpawnPlan& plan) { return ringmaster::Spawn(plan); }
+  // kill(2): a negative pid is a process group.
+  virtual int Kill(pid_t pid, int sig) { return ::kill(pid, sig); }
 };
 
 // kFlapping: stopped by flapping protection, started again after retry_in.
@@ -139,7 +150,7 @@ class Watcher {
  private:
   struct Slot {
     SlotBackoff backoff;
-    std::unique_ptr<Timer> respawn_timer;  // pending respawn after backoff
+    std::unique_ptr<OneShotTimer> respawn_timer;  // pending respawn after backoff
     double delay = 0;
     double next_spawn = 0;  // epoch seconds
   };
@@ -184,10 +195,10 @@ class Watcher {
   std::map<int, Slot> slots_;
   std::deque<int> spawn_queue_;
   std::set<int> queued_respawns_;  // the wids in spawn_queue_ queued as respawns
-  Timer spawn_timer_;  // warmup_delay pacing between spawns
+  std::unique_ptr<OneShotTimer> spawn_timer_;  // warmup_delay pacing between spawns
   std::map<int, std::string> given_up_;  // wid -> the spawn error it gave up on
   FlapDetector flap_;
-  Timer flap_timer_;           // the retry after a flap
+  std::unique_ptr<OneShotTimer> flap_timer_;  // the retry after a flap
   bool flap_pending_ = false;  // a retry follows the stop in progress
   bool flap_gave_up_ = false;
   double flap_next_retry_ = 0;  // epoch seconds

@@ -15,7 +15,7 @@ void Watcher::GiveUpSlot(int wid, const std::string& why) {
                           {"failures", failures},
                           {"gave_up", true},
                           {"error", why},
-                          {"time", EventLoop::WallNow()}});
+                          {"time", host_.clock().WallNow()}});
   // Healthy processes of the watcher keep running: only this slot stays
   // empty until `start`, `restart` or a resize.
   if (HasLiveWork()) {
@@ -32,8 +32,8 @@ void Watcher::GiveUpSlot(int wid, const std::string& why) {
 
 void Watcher::EnterFlapping() {
   const FlappingPolicy& policy = config_.flapping;
-  const FlapDetector::Decision d = flap_.OnFlap(policy, host_.loop().MonotonicNow());
-  const double now = EventLoop::WallNow();
+  const FlapDetector::Decision d = flap_.OnFlap(policy, host_.clock().MonotonicNow());
+  const double now = host_.clock().WallNow();
   flap_gave_up_ = d.give_up;
   flap_next_retry_ = d.give_up ? 0 : now + policy.retry_in;
   nlohmann::json body = {{"time", now}, {"tries", d.tries}, {"max_retry", policy.max_retry}};
@@ -53,7 +53,7 @@ void Watcher::EnterFlapping() {
   StopImpl([this] {
     if (!flap_pending_ || state_ != WatcherState::kStopped) return;
     state_ = WatcherState::kFlapping;
-    flap_timer_.Start(std::max(0.0, flap_next_retry_ - EventLoop::WallNow()));
+    flap_timer_->Start(std::max(0.0, flap_next_retry_ - host_.clock().WallNow()));
   });
 }
 
@@ -61,7 +61,7 @@ void Watcher::RetryAfterFlap() {
   if (state_ != WatcherState::kFlapping) return;
   flap_pending_ = false;
   state_ = WatcherState::kStopped;
-  flap_.OnRetryStarted(host_.loop().MonotonicNow());
+  flap_.OnRetryStarted(host_.clock().MonotonicNow());
   LOG_INFO("watcher '%s': retrying after flapping (try %d)", name().c_str(), flap_.tries());
   StartImpl();
 }

@@ -95,19 +95,19 @@ void Watcher::CheckReload() {
   auto waiters = std::move(reload_waiters_);
   reload_waiters_.clear();
   WhenSettled([this, failure, waiters]() mutable {
-    if (!failure) host_.events().Publish(name(), "reload", {{"time", EventLoop::WallNow()}});
+    if (!failure) host_.events().Publish(name(), "reload", {{"time", host_.clock().WallNow()}});
     for (auto& w : waiters) w(failure);
   });
 }
 
-void Watcher::SignalProcess(pid_t pid, int sig) { ::kill(pid, sig); }
+void Watcher::SignalProcess(pid_t pid, int sig) { host_.Kill(pid, sig); }
 
 void Watcher::Abandon() {
   for (auto& [pid, p] : procs_) host_.UnregisterPid(pid);
   procs_.clear();
   spawn_queue_.clear();
   queued_respawns_.clear();
-  spawn_timer_.Cancel();
+  spawn_timer_->Cancel();
   slots_.clear();
   state_ = WatcherState::kStopped;
 }
@@ -128,11 +128,11 @@ nlohmann::json Watcher::BackoffJson() const {
 }
 
 void Watcher::PublishReloaded() {
-  host_.events().Publish(name(), "reload", {{"time", EventLoop::WallNow()}});
+  host_.events().Publish(name(), "reload", {{"time", host_.clock().WallNow()}});
 }
 
 void Watcher::PublishUpdated() {
-  host_.events().Publish(name(), "updated", {{"time", EventLoop::WallNow()}});
+  host_.events().Publish(name(), "updated", {{"time", host_.clock().WallNow()}});
 }
 
 int Watcher::ReadyCount() const {

@@ -88,7 +88,7 @@ void Watcher::SpawnProcess(int wid) {
     }
   }
 
-  Result<SpawnedChild> spawned = Spawn(plan);
+  Result<SpawnedChild> spawned = host_.Spawn(plan);
   if (!spawned.ok()) {
     LOG_ERROR("watcher '%s': cannot spawn wid %d: %s", name().c_str(), wid,
               spawned.error().c_str());
@@ -101,8 +101,8 @@ void Watcher::SpawnProcess(int wid) {
   p.pid = c.pid;
   p.wid = wid;
   p.serial = next_serial_++;
-  p.started = EventLoop::WallNow();
-  p.started_mono = host_.loop().MonotonicNow();
+  p.started = host_.clock().WallNow();
+  p.started_mono = host_.clock().MonotonicNow();
   p.in_start_batch = state_ == WatcherState::kStarting;
   if (config_.max_age > 0) {
     // Drawn once per process so one watcher's rotations spread out.
@@ -221,7 +221,7 @@ void Watcher::Perform(Process& p, uint32_t a) {
     Process* pp = &p;
     if (has_protocol) {
       if (config_.ready_timeout > 0) {
-        p.ready_timer = std::make_unique<Timer>(host_.loop(), [this, pp] {
+        p.ready_timer = host_.clock().NewTimer([this, pp] {
           LOG_WARN("watcher '%s': process %d not ready after %.1fs (ready_timeout)",
                    name().c_str(), pp->pid, config_.ready_timeout);
           pp->readiness_failed = true;
@@ -230,8 +230,7 @@ void Watcher::Perform(Process& p, uint32_t a) {
         p.ready_timer->Start(config_.ready_timeout);
       }
     } else if (config_.warmup_delay > 0) {
-      p.ready_timer = std::make_unique<Timer>(host_.loop(),
-                                              [this, pp] { Dispatch(*pp, ProcEvent::kReady); });
+      p.ready_timer = host_.clock().NewTimer([this, pp] { Dispatch(*pp, ProcEvent::kReady); });
       p.ready_timer->Start(config_.warmup_delay);
     } else {
       Dispatch(p, ProcEvent::kReady);
@@ -241,7 +240,7 @@ void Watcher::Perform(Process& p, uint32_t a) {
   if ((a & kActCancelReadyTimer) && p.ready_timer) p.ready_timer->Cancel();
   if (a & kActEmitReady) {
     p.became_ready = true;
-    p.ready_at = EventLoop::WallNow();
+    p.ready_at = host_.clock().WallNow();
     if (has_protocol) {
       host_.events().Publish(name(), "ready", {{"process_pid", p.pid}, {"time", p.ready_at}});
     }
@@ -263,8 +262,7 @@ void Watcher::Perform(Process& p, uint32_t a) {
   if (a & kActSendStopSignal) SendStopSignal(p);
   if (a & kActArmGraceTimer) {
     Process* pp = &p;
-    p.grace_timer = std::make_unique<Timer>(host_.loop(),
-                                            [this, pp] { Dispatch(*pp, ProcEvent::kGraceExpired); });
+    p.grace_timer = host_.clock().NewTimer([this, pp] { Dispatch(*pp, ProcEvent::kGraceExpired); });
     p.grace_timer->Start(p.graceful_timeout.value_or(config_.graceful_timeout));
   }
   if ((a & kActCancelGraceTimer) && p.grace_timer) p.grace_timer->Cancel();
@@ -290,12 +288,12 @@ void Watcher::Perform(Process& p, uint32_t a) {
 void Watcher::SendStopSignal(Process& p) {
   int sig = p.stop_signal.value_or(config_.stop_signal);
   // The process leads its own group (setsid before exec): signal the group.
-  if (::kill(-p.pid, sig) < 0) ::kill(p.pid, sig);
-  double now = EventLoop::WallNow();
+  if (host_.Kill(-p.pid, sig) < 0) host_.Kill(p.pid, sig);
+  double now = host_.clock().WallNow();
   host_.events().Publish(name(), "kill", {{"process_pid", p.pid}, {"time", now}});
   if (config_.stop_children) {
     for (pid_t c : host_.Tree().ChildrenOf(p.pid)) {
-      if (::kill(c, sig) == 0) {
+      if (host_.Kill(c, sig) == 0) {
         host_.events().Publish(name(), "kill", {{"process_pid", c}, {"time", now}});
       }
     }
@@ -305,10 +303,10 @@ void Watcher::SendStopSignal(Process& p) {
 void Watcher::KillTree(Process& p) {
   std::vector<pid_t> targets{p.pid};
   for (pid_t d : host_.Tree().DescendantsOf(p.pid)) targets.push_back(d);
-  ::kill(-p.pid, SIGKILL);
-  double now = EventLoop::WallNow();
+  host_.Kill(-p.pid, SIGKILL);
+  double now = host_.clock().WallNow();
   for (pid_t t : targets) {
-    if (::kill(t, SIGKILL) == 0 || t == p.pid) {
+    if (host_.Kill(t, SIGKILL) == 0 || t == p.pid) {
       host_.events().Publish(name(), "kill", {{"process_pid", t}, {"time", now}});
     }
   }

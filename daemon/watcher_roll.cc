@@ -131,7 +131,7 @@ void Watcher::RollFinish(std::optional<std::string> failure) {
   roll_.reset();
   if (!failure && roll_emit_reload_) {
     LOG_INFO("watcher '%s': rolling replacement finished", name().c_str());
-    host_.events().Publish(name(), "reload", {{"time", EventLoop::WallNow()}});
+    host_.events().Publish(name(), "reload", {{"time", host_.clock().WallNow()}});
   }
   if (done) done(failure);
 }
@@ -140,7 +140,7 @@ void Watcher::Housekeeping() {
   // Commands and running replacements take precedence; one rotation at a time.
   if (state_ != WatcherState::kActive || roll_ || reload_active_) return;
   if (config_.max_age <= 0 && config_.max_rss <= 0) return;
-  double now = host_.loop().MonotonicNow();
+  double now = host_.clock().MonotonicNow();
   for (const Process* p : processes()) {
     if (p->state != ProcState::kReady) continue;
     auto slot = slots_.find(p->wid);
@@ -155,7 +155,7 @@ void Watcher::Housekeeping() {
       if (rss > config_.max_rss) reason = "max_rss";
     }
     if (reason.empty()) continue;
-    nlohmann::json body = {{"process_pid", p->pid}, {"reason", reason}, {"time", EventLoop::WallNow()}};
+    nlohmann::json body = {{"process_pid", p->pid}, {"reason", reason}, {"time", host_.clock().WallNow()}};
     if (reason == "max_rss") body["rss"] = rss;
     host_.events().Publish(name(), "rotate", body);
     LOG_INFO("watcher '%s': rotating process %d (%s)", name().c_str(), p->pid, reason.c_str());
