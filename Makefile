@@ -6,7 +6,29 @@ ifdef CI
 CMAKE_FLAGS += -DRINGMASTER_WERROR=ON
 endif
 
-.PHONY: deps build test unit e2e run bench clean
+# `make test SANITIZE=1` (also build, unit, e2e): everything under ASan and
+# UBSan in a build dir of its own. ASAN_OPTIONS reaches the daemon and, through
+# its environment, every child it spawns (fake_worker, ringctl and the example
+# workers are instrumented too):
+# * detect_leaks=1: leaks fail a test (the default, stated so it is kept);
+#   a forked child never runs LeakSanitizer, since it only execs or _exit()s;
+# * abort_on_error=0, exitcode=86: a report exits 86 rather than dumping core,
+#   so a test sees a failed daemon or child instead of a signal death;
+# * detect_stack_use_after_return=0: its fake stacks make many short
+#   processes slower without finding anything the rest does not here.
+# * strict_string_checks=1, check_initialization_order=1: cheap extra checks.
+ifeq ($(SANITIZE),1)
+BUILD = build-asan
+CMAKE_FLAGS += -DRINGMASTER_SANITIZE=ON
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:exitcode=86:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+endif
+
+# `make fuzz`: the libFuzzer targets of fuzz/ (clang), FUZZ_SECONDS each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: deps build test unit e2e run bench fuzz clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -39,6 +61,12 @@ bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BENCH_BUILD) -j$(JOBS) --target $(BENCH_TARGETS)
 	./bench/run.sh $(BENCH_BUILD)
+
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRINGMASTER_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh $(FUZZ_BUILD)
 
 clean:
 	rm -rf $(BUILD)
