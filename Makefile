@@ -17,9 +17,12 @@ endif
 # * detect_stack_use_after_return=0: its fake stacks make many short
 #   processes slower without finding anything the rest does not here.
 # * strict_string_checks=1, check_initialization_order=1: cheap extra checks.
+# With SANITIZE=1 only the tests and the programs they run are built (no benches).
+BUILD_TARGETS ?= all
 ifeq ($(SANITIZE),1)
 BUILD = build-asan
 CMAKE_FLAGS += -DRINGMASTER_SANITIZE=ON
+BUILD_TARGETS = unit_tests e2e_tests
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:exitcode=86:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 endif
@@ -35,7 +38,7 @@ deps:
 
 build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@cmake --build $(BUILD) -j$(JOBS) --target $(BUILD_TARGETS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 300
