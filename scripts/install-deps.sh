@@ -10,6 +10,10 @@ pkgs=(
   libevent-dev libzmq3-dev cppzmq-dev libcpp-httplib-dev libinih-dev
   nlohmann-json3-dev libgtest-dev libedit-dev libcli11-dev
   chromium
+  # `make fuzz`: clang, and libFuzzer with clang's sanitizer runtimes
+  # (libclang_rt.fuzzer*.a, libclang_rt.asan*.a; Debian ships them apart from
+  # clang). gcc's ASan/UBSan runtimes for `make test SANITIZE=1` come with g++.
+  clang libclang-rt-dev
 )
 # Node may come from elsewhere (e.g. nodesource); Debian's only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
