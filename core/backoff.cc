@@ -19,11 +19,15 @@ double BackoffDelay(const BackoffPolicy& policy, int past_burst, double uniform0
 
 FailureVerdict SlotBackoff::OnFailure(const BackoffPolicy& policy, double now, double uniform01) {
   failures += 1;
-  while (!recent.empty() && now - recent.front() > policy.window) recent.pop_front();
+  size_t old = 0;
+  while (old < recent.size() && now - recent[old] > policy.window) ++old;
+  recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(old));
   recent.push_back(now);
   // The window only needs to remember one failure more than the burst.
   const size_t keep = static_cast<size_t>(std::max(policy.burst, 0)) + 1;
-  while (recent.size() > keep) recent.pop_front();
+  if (recent.size() > keep) {
+    recent.erase(recent.begin(), recent.end() - static_cast<std::ptrdiff_t>(keep));
+  }
   FailureVerdict v;
   // At once while the sequence is within its burst. The first failure after
   // a stable run is always replaced at once, so a burst of 0 acts like 1.

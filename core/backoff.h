@@ -6,7 +6,7 @@
 #ifndef RINGMASTER_CORE_BACKOFF_H_
 #define RINGMASTER_CORE_BACKOFF_H_
 
-#include <deque>
+#include <vector>
 
 #include "core/config.h"
 
@@ -26,7 +26,9 @@ struct SlotBackoff {
   int failures = 0;        // consecutive crashes / spawn failures
   int spawn_failures = 0;  // consecutive spawn failures (max_retry); reset by a good exec
   int past_burst = 0;      // failures since the burst allowance ran out
-  std::deque<double> recent;  // monotonic times of the failures within the window
+  // Monotonic times of the failures within the window (at most burst + 1).
+  // A vector: an empty std::deque already holds ~600 bytes, once per slot.
+  std::vector<double> recent;
 
   // Records a crash or a spawn failure at monotonic time `now`.
   FailureVerdict OnFailure(const BackoffPolicy& policy, double now, double uniform01);

@@ -120,7 +120,11 @@ std::vector<CommandSpec> BuildTable() {
                    Opt("extended", T::kBool, "accepted and ignored")},
                   "Show process statistics", "[NAME [PID]]"));
   t.push_back(
-      Cmd("status", K::kRead, kSync, {Name(), Detail()}, "Show the state of watchers", "[NAME]"));
+      Cmd("status", K::kRead, kSync,
+          {Name(), Detail(),
+           Opt("summary", T::kBool,
+               "ext: with detail, pids and the oldest start instead of per-process objects (§10.5)")},
+          "Show the state of watchers", "[NAME]"));
   t.push_back(Cmd("stop", K::kChange, kAsync, {Name(), Match()},
                   "Stop watchers; the daemon keeps running", "[NAME]"));
   return t;

@@ -72,6 +72,7 @@ int RunStatus(const Invocation& inv, const GlobalOptions& globals, Client& clien
   const double timeout = globals.EffectiveTimeout();
   json props = inv.properties;
   props["detail"] = true;
+  props["summary"] = true;  // pids, not 1,000 process objects; Circus ignores it
   CallResult r = client.Call("status", props, timeout);
   if (r.error != CallError::kNone) return ReportCallError(r, client, timeout);
   if (IsErrorReply(r.reply)) return ReportErrorReply(r.reply);

@@ -90,10 +90,18 @@ WatcherRow RowFromDetail(const std::string& name, const std::string& state, cons
   row.running = IntField(w, "running");
   row.desired = IntField(w, "numprocesses");
   double oldest = INFINITY;
-  for (const json& p : w.value("processes", json::array())) {
-    if (std::optional<double> pid = NumberField(p, "pid")) row.pids.push_back(int64_t(*pid));
-    if (std::optional<double> started = NumberField(p, "started"))
-      oldest = std::min(oldest, *started);
+  if (auto pids = w.find("pids"); pids != w.end() && pids->is_array()) {
+    // The summary form (status `summary`, §10.5).
+    for (const json& pid : *pids) {
+      if (pid.is_number()) row.pids.push_back(pid.get<int64_t>());
+    }
+    oldest = NumberField(w, "oldest_started").value_or(INFINITY);
+  } else if (auto procs = w.find("processes"); procs != w.end() && procs->is_array()) {
+    for (const json& p : *procs) {
+      if (std::optional<double> pid = NumberField(p, "pid")) row.pids.push_back(int64_t(*pid));
+      if (std::optional<double> started = NumberField(p, "started"))
+        oldest = std::min(oldest, *started);
+    }
   }
   if (!row.running) row.running = static_cast<int>(row.pids.size());
   if (std::isfinite(oldest)) row.uptime = std::max(0.0, now - oldest);

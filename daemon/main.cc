@@ -16,6 +16,7 @@
 #include "daemon/zmq_controller.h"
 #include "web/http_server.h"
 #include "daemon/log.h"
+#include "daemon/memory_trim.h"
 #include "daemon/pidfile.h"
 #include "daemon/real_config_env.h"
 #include "daemon/runtime_dir.h"
@@ -51,6 +52,7 @@ int Usage(const char* problem) {
 }
 
 int Run(int argc, char** argv) {
+  TuneAllocator();
   Options opt;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

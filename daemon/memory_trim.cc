@@ -4,6 +4,12 @@
 
 namespace ringmaster {
 
+void TuneAllocator() {
+  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+  mallopt(M_ARENA_MAX, 1);
+}
+
 MemoryTrimmer::MemoryTrimmer(EventLoop& loop, double period, uint64_t burst, uint64_t quiet)
     : timer_(loop, [this] { Tick(); }), period_(period), burst_(burst), quiet_(quiet) {}
 

@@ -127,6 +127,11 @@ const ProcessTree& ProcStats::Tree() {
   return *tree_;
 }
 
+void ProcStats::DropCaches() {
+  decltype(cache_)().swap(cache_);  // clear() keeps the bucket array
+  tree_.reset();
+}
+
 void ProcStats::MaybePrune() {
   // Amortised O(1) per call: scan only once the map has doubled since the
   // last scan (scanning every N calls made `stats` of N processes O(N^2)).

@@ -1,5 +1,6 @@
 #include "daemon/proc_worker.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -11,6 +12,9 @@ namespace {
 // `stats` answers from samples at most this old (control-protocol §7.20:
 // cpu is the share since the previous sample).
 constexpr double kMaxSampleAge = 1.0;
+// After this long without a job, the burst is over: caches go and the
+// freed memory goes back to the kernel.
+constexpr std::chrono::seconds kIdleAfter{2};
 }  // namespace
 
 ProcWorker::ProcWorker(EventLoop& loop) : bridge_(loop) {
@@ -73,8 +77,17 @@ void ProcWorker::Main() {
     Job job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      const auto ready = [this] { return stop_ || !jobs_.empty(); };
+      if (jobs_since_idle_ > 0 && !cv_.wait_for(lock, kIdleAfter, ready)) {
+        jobs_since_idle_ = 0;
+        lock.unlock();
+        stats_.DropCaches();
+        malloc_trim(0);  // this thread's arena too, not only the loop's
+        continue;
+      }
+      cv_.wait(lock, ready);
       if (stop_) return;
+      ++jobs_since_idle_;
       job = std::move(jobs_.front());
       jobs_.pop_front();
       ++running_;

@@ -8,7 +8,9 @@
 #ifndef RINGMASTER_DAEMON_PROC_WORKER_H_
 #define RINGMASTER_DAEMON_PROC_WORKER_H_
 
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -58,6 +60,7 @@ class ProcWorker {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;
+  uint64_t jobs_since_idle_ = 0;  // jobs since the caches were last dropped
   size_t running_ = 0;
   bool stop_ = false;
   std::thread thread_;

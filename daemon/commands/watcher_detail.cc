@@ -109,11 +109,38 @@ void AppendProcessText(std::string& out, const ProcessFacts& p, const RssOf& rss
   out += '}';
 }
 
-}  // namespace
-
-std::string WatcherDetailText(const WatcherFacts& f, const RssOf& rss) {
+std::string HeadText(const WatcherFacts& f) {
   std::string out = f.head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out.pop_back();  // the head is a non-empty object: "...}"
+  return out;
+}
+
+}  // namespace
+
+std::string WatcherSummaryText(const WatcherFacts& f) {
+  std::string out = HeadText(f);
+  out.reserve(out.size() + 8 * f.processes.size() + 60);
+  out += ",\"pids\":[";
+  double oldest = 0;
+  bool first = true;
+  for (const ProcessFacts& p : f.processes) {
+    if (!first) out += ',';
+    if (first || p.started < oldest) oldest = p.started;
+    first = false;
+    out += std::to_string(p.pid);
+  }
+  out += "],\"oldest_started\":";
+  if (f.processes.empty()) {
+    out += "null";
+  } else {
+    AppendNumber(out, oldest);
+  }
+  out += '}';
+  return out;
+}
+
+std::string WatcherDetailText(const WatcherFacts& f, const RssOf& rss) {
+  std::string out = HeadText(f);
   out.reserve(out.size() + 160 * f.processes.size() + 20);
   out += ",\"processes\":[";
   bool first = true;

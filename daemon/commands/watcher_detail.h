@@ -46,6 +46,10 @@ nlohmann::json ProcessObject(const ProcessFacts& p, const RssOf& rss = nullptr);
 nlohmann::json WatcherDetailJson(const WatcherFacts& f, const RssOf& rss = nullptr);
 // The same object as JSON text (bytes that are not UTF-8 replaced).
 std::string WatcherDetailText(const WatcherFacts& f, const RssOf& rss = nullptr);
+// The summary form (status `summary`, §10.5): the WATCHER object with `pids`
+// (spawn order) and `oldest_started` (epoch, or null) in place of
+// `processes`. Needs no /proc read, so it is rendered on the loop.
+std::string WatcherSummaryText(const WatcherFacts& f);
 
 }  // namespace ringmaster
 

@@ -57,6 +57,25 @@ TEST_F(ControlRead, StatusListNumbersAndOptions) {
   EXPECT_EQ(r["server"]["name"], "ringmaster");
 
   EXPECT_EQ(Call("listsockets")["sockets"], nlohmann::json::array());
+
+  // The summary detail (what `ringctl status` asks for): the live pids and
+  // the oldest start, no per-process objects.
+  const nlohmann::json pids = Call("list", {{"name", "sleeper"}})["pids"];
+  r = Call("status", {{"name", "sleeper"}, {"detail", true}, {"summary", true}});
+  ASSERT_TRUE(r["detail"].is_object()) << r;
+  EXPECT_EQ(r["status"], "active");
+  EXPECT_EQ(r["detail"]["pids"], pids);
+  EXPECT_FALSE(r["detail"].contains("processes"));
+  EXPECT_EQ(r["detail"]["running"], 3);
+  const nlohmann::json full = Call("status", {{"name", "sleeper"}, {"detail", true}})["detail"];
+  double oldest = 1e300;
+  for (const auto& p : full["processes"]) oldest = std::min(oldest, p["started"].get<double>());
+  EXPECT_EQ(r["detail"]["oldest_started"].get<double>(), oldest);
+  r = Call("status", {{"detail", true}, {"summary", true}});
+  EXPECT_EQ(r["details"]["sleeper"]["pids"], pids);
+  EXPECT_EQ(r["details"]["Extra"]["pids"], nlohmann::json::array());
+  EXPECT_TRUE(r["details"]["Extra"]["oldest_started"].is_null());
+  EXPECT_EQ(Call("status", {{"summary", true}}).count("details"), 0u) << "summary needs detail";
 }
 
 TEST_F(ControlRead, StatsAndDstats) {

@@ -117,7 +117,7 @@ TEST(CommandSpecTest, PropertiesMatchTheSpec) {
   EXPECT_EQ(props("signal"), (S{"name*", "signum*", "pid", "childpid", "children", "recursive"}));
   EXPECT_EQ(props("start"), (S{"name", "match"}));
   EXPECT_EQ(props("stats"), (S{"name", "process", "extended"}));
-  EXPECT_EQ(props("status"), (S{"name", "detail"}));
+  EXPECT_EQ(props("status"), (S{"name", "detail", "summary"}));
   EXPECT_EQ(props("stop"), (S{"name", "match"}));
 }
 

@@ -221,6 +221,18 @@ TEST(CtlStatusViewTest, AllWatchersFromDetails) {
       "web      active   2/2    10,11  0:16:40  1 in backoff (next spawn in 3.5s); 1 restart\n");
 }
 
+TEST(CtlStatusViewTest, RowsFromSummaryDetails) {
+  const json reply =
+      json::parse(R"({"status": "ok", "statuses": {"web": "active"},
+      "details": {"web": {"state": "active", "readiness": "ready", "numprocesses": 8, "running": 8, "ready": 8, "busy": null, "restarts": 0,
+                          "pids": [10, 11, 12, 13, 14, 15, 16, 17], "oldest_started": 1000.0, "backoff": []}}})");
+  auto rows = RowsFromStatusDetail(reply, "", 2000.0);
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ(FormatStatusTable(*rows),
+            "WATCHER  STATE   PROCS  PIDS                       UPTIME\n"
+            "web      active  8/8    10,11,12,13,14,15,+2 more  0:16:40\n");
+}
+
 TEST(CtlStatusViewTest, FallbackFacts) {
   const json status = json::parse(
       R"({"status": "ok", "statuses": {"sleeper": "active", "Extra": "stopped"}, "id": "rc2"})");

@@ -56,6 +56,21 @@ TEST(WatcherDetailTest, TextIsTheSameObjectAsTheJson) {
   EXPECT_EQ(got["processes"][0]["status_text"], "working on \"file\" 7\n\x01");
 }
 
+TEST(WatcherDetailTest, SummaryHasPidsInSpawnOrderAndTheOldestStart) {
+  const WatcherFacts f = SampleFacts();
+  const json got = json::parse(WatcherSummaryText(f));
+  json expected = f.head;
+  expected["pids"] = {4242, 4243, 4244};
+  expected["oldest_started"] = 0.1;
+  EXPECT_EQ(got, expected) << got.dump(1);
+  WatcherFacts none = f;
+  none.processes.clear();
+  const json empty = json::parse(WatcherSummaryText(none));
+  EXPECT_EQ(empty["pids"], json::array());
+  EXPECT_EQ(empty["oldest_started"], nullptr);
+  EXPECT_FALSE(empty.contains("processes"));
+}
+
 TEST(WatcherDetailTest, NoProcessesIsAnEmptyList) {
   WatcherFacts f = SampleFacts();
   f.processes.clear();
