@@ -16,8 +16,9 @@ namespace ringmaster {
 // Sets glibc's allocator up for a long-running daemon whose heap is small but
 // whose bursts are not (a 200 KB status reply, thousands of queued requests):
 // a fixed mmap threshold (glibc raises it after every large free, so large
-// replies end up in the heap and stay there), a fixed trim threshold, and two
-// arenas instead of one per thread (each arena keeps its own freed pages).
+// replies end up in the heap and stay there), a fixed trim threshold, and one
+// arena for every thread (each arena keeps its own partly used pages; the
+// daemon's threads allocate little, so they hardly ever wait for the lock).
 // Called once, first thing in main.
 void TuneAllocator();
 

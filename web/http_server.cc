@@ -146,7 +146,7 @@ void HttpServer::WithSnapshot(SnapshotFn fn, std::function<bool(const std::share
   last_refresh_ = now;
   {
     std::lock_guard<std::mutex> lock(waiters_mu_);
-    waiters_.push_back(Waiter{std::move(fn), now, snap ? snap->built_mono : -1});
+    waiters_.push_back(Waiter{std::move(fn), now});
   }
   // One refresh request at a time; concurrent readers wait for the same one.
   if (!refresh_posted_.exchange(true)) {
@@ -178,7 +178,9 @@ void HttpServer::ServeWaiters(bool all) {
     std::lock_guard<std::mutex> lock(waiters_mu_);
     std::vector<Waiter> keep;
     for (Waiter& w : waiters_) {
-      bool newer = snap && snap->built_mono > w.base_mono;
+      // Collected after the reader came: a build already on the worker when
+      // it came may predate what it asks about (e.g. the end of its stop).
+      bool newer = snap && snap->built_mono >= w.since;
       if (all || newer || now - w.since >= kRefreshWait) {
         ready.push_back(std::move(w));
       } else {
@@ -352,14 +354,15 @@ void HttpServer::RunCommand(const nlohmann::json& request, bool waiting, bool as
       // Actions answer with small objects; a serialised reply is parsed.
       const nlohmann::json parsed = got.object_or_null() ? nlohmann::json() : got.object();
       const nlohmann::json& reply = got.object_or_null() ? *got.object_or_null() : parsed;
-      // Read-your-writes: a GET after this reply sees the command's effect.
-      // A waiting reply can come after the server is gone (daemon exit).
-      if (!alive.expired() && builder_) builder_->Rebuild();
-      if (reply.value("status", "") == "error") {
-        r->Reply(ProblemReply(ProblemFromReply(reply, instance)));
-      } else {
-        r->Reply(Json(keep_open ? 202 : 200, reply));
-      }
+      HttpReply answer = reply.value("status", "") == "error"
+                             ? ProblemReply(ProblemFromReply(reply, instance))
+                             : Json(keep_open ? 202 : 200, reply);
+      // Read-your-writes: a GET after this reply sees the command's effect,
+      // so it goes once a snapshot taken now is published. A waiting reply
+      // can come after the server is gone (daemon exit): then at once.
+      if (alive.expired() || !builder_ || stopping_) return (void)r->Reply(std::move(answer));
+      auto shared = std::make_shared<HttpReply>(std::move(answer));
+      builder_->Rebuild([r, shared] { r->Reply(std::move(*shared)); });
     });
   });
   if (!posted) return (void)r->Reply(ProblemReply(503, "the daemon is shutting down", instance));

@@ -69,8 +69,7 @@ class HttpServer : public EventSink {
   using SnapshotFn = std::function<void(const std::shared_ptr<const Snapshot>&)>;
   struct Waiter {
     SnapshotFn fn;
-    double since;      // monotonic s the reader arrived
-    double base_mono;  // built_mono of the snapshot it found stale
+    double since;  // monotonic s the reader arrived
   };
 
   void Handle(const HttpRequest& req, const HttpPeer& peer, Responder r);

@@ -54,7 +54,8 @@ SnapshotBuilder::SnapshotBuilder(EventLoop& loop, CommandContext ctx, SnapshotSt
   usage_state_->ticks_per_second = ticks_per_second_;
   UpdateToken();
   store_.heartbeat = loop_.MonotonicNow();
-  Rebuild();
+  Rebuild();  // synchronous: readers always find a snapshot
+  async_ = true;
   tick_due_ = loop_.MonotonicNow() + kTickSeconds;
   tick_.Start(kTickSeconds);
 }
@@ -120,7 +121,7 @@ void SnapshotBuilder::RequestUsage(std::vector<pid_t> pids) {
   ctx_.procs.Run([state, pids](ProcStats&) { return ReadUsage(*state, pids); },
                  [this, alive](nlohmann::json usage) {
                    if (alive.expired()) return;
-                   usage_ = std::move(usage);
+                   usage_ = std::make_shared<const nlohmann::json>(std::move(usage));
                    usage_mono_ = loop_.MonotonicNow();
                    usage_pending_ = false;
                    store_.dirty = true;
@@ -128,31 +129,22 @@ void SnapshotBuilder::RequestUsage(std::vector<pid_t> pids) {
                  });
 }
 
-void SnapshotBuilder::Rebuild() {
-  soon_.Cancel();
-  store_.dirty = false;
-  double now_mono = loop_.MonotonicNow();
-  double now_wall = EventLoop::WallNow();
-  std::vector<pid_t> pids;
-  std::vector<const Watcher*> watchers;
-  for (const auto& w : ctx_.arbiter.watchers()) watchers.push_back(w.get());
-  std::sort(watchers.begin(), watchers.end(),
-            [](const Watcher* a, const Watcher* b) { return AsciiLower(a->name()) < AsciiLower(b->name()); });
+nlohmann::json SnapshotBuilder::BuildStatus(const BuildInput& in) {
   nlohmann::json list = nlohmann::json::array();
-  for (const Watcher* w : watchers) {
-    nlohmann::json view = WatcherDetailJson(CollectWatcherFacts(ctx_, *w));
-    view["name"] = w->name();
-    auto exit = last_exit_.find(ResName(w->name()));
-    view["last_exit"] = exit == last_exit_.end() ? nlohmann::json() : exit->second;
+  const nlohmann::json& usage = *in.usage;
+  for (size_t i = 0; i < in.watchers.size(); ++i) {
+    const WatcherFacts& facts = in.watchers[i];
+    nlohmann::json view = WatcherDetailJson(facts);
+    view["name"] = facts.name;
+    view["last_exit"] = in.last_exit[i];
     uint64_t rss_total = 0;
     double cpu_total = 0;
     for (nlohmann::json& p : view["processes"]) {
       double started = p.value("started", 0.0);
-      p["uptime"] = started > 0 ? std::max(0.0, now_wall - started) : 0.0;
+      p["uptime"] = started > 0 ? std::max(0.0, in.now_wall - started) : 0.0;
       const pid_t pid = p.value("pid", 0);
-      pids.push_back(pid);
-      auto u = usage_.find(std::to_string(pid));
-      if (u != usage_.end()) {
+      auto u = usage.find(std::to_string(pid));
+      if (u != usage.end()) {
         p.update(*u);
       } else {  // not sampled yet (new since the last sample)
         p.update({{"cpu_seconds", nullptr}, {"cpu_percent", nullptr}, {"rss", nullptr}});
@@ -164,22 +156,86 @@ void SnapshotBuilder::Rebuild() {
     view["cpu_percent"] = std::round(cpu_total * 10) / 10;
     list.push_back(std::move(view));
   }
+  return {{"time", in.now_wall},
+          {"daemon",
+           {{"name", "ringmaster"},
+            {"version", RINGMASTER_VERSION},
+            {"pid", in.daemon_pid},
+            {"started", in.started_wall},
+            {"uptime", in.now_wall - in.started_wall},
+            {"shutting_down", in.shutting_down}}},
+          {"watchers", std::move(list)}};
+}
 
+std::shared_ptr<SnapshotBuilder::BuildInput> SnapshotBuilder::CollectInput(std::vector<pid_t>* pids) {
+  auto in = std::make_shared<BuildInput>();
+  in->now_mono = loop_.MonotonicNow();
+  in->now_wall = EventLoop::WallNow();
+  in->started_wall = started_wall_;
+  in->daemon_pid = getpid();
+  in->shutting_down = ctx_.arbiter.shutting_down();
+  in->usage = usage_;
+  std::vector<const Watcher*> watchers;
+  for (const auto& w : ctx_.arbiter.watchers()) watchers.push_back(w.get());
+  std::sort(watchers.begin(), watchers.end(),
+            [](const Watcher* a, const Watcher* b) { return AsciiLower(a->name()) < AsciiLower(b->name()); });
+  for (const Watcher* w : watchers) {
+    in->watchers.push_back(CollectWatcherFacts(ctx_, *w));
+    for (const ProcessFacts& p : in->watchers.back().processes) pids->push_back(p.pid);
+    auto exit = last_exit_.find(ResName(w->name()));
+    in->last_exit.push_back(exit == last_exit_.end() ? nlohmann::json() : exit->second);
+  }
+  return in;
+}
+
+void SnapshotBuilder::Publish(nlohmann::json status, double built_mono) {
   auto snap = std::make_shared<Snapshot>();
-  snap->status = {{"time", now_wall},
-                  {"daemon",
-                   {{"name", "ringmaster"},
-                    {"version", RINGMASTER_VERSION},
-                    {"pid", getpid()},
-                    {"started", started_wall_},
-                    {"uptime", now_wall - started_wall_},
-                    {"shutting_down", ctx_.arbiter.shutting_down()}}},
-                  {"watchers", std::move(list)}};
-  snap->built_mono = now_mono;
-  store_.build_seconds = loop_.MonotonicNow() - now_mono;
+  snap->status = std::move(status);
+  snap->built_mono = built_mono;
   store_.commands_served = commands_served_ ? commands_served_() : 0;
+  std::shared_ptr<const Snapshot> old = store_.Get();
   store_.Set(std::move(snap));
-  if (!usage_pending_ && now_mono - usage_mono_ >= kUsageMaxAge) RequestUsage(std::move(pids));
+  // The old snapshot (a tree of every process) is freed on the worker, not
+  // here, unless an HTTP reader still holds it.
+  if (old) ctx_.procs.Run([old](ProcStats&) { return nlohmann::json(); }, nullptr);
+}
+
+void SnapshotBuilder::Rebuild(std::function<void()> published) {
+  soon_.Cancel();
+  store_.dirty = false;
+  if (building_) {  // one build at a time; the next starts when it is done
+    build_again_ = true;
+    if (published) next_published_.push_back(std::move(published));
+    return;
+  }
+  std::vector<pid_t> pids;
+  std::shared_ptr<BuildInput> in = CollectInput(&pids);
+  // What the loop pays: copying the facts. The JSON tree is built on the
+  // /proc worker (2.7 ms at 1,000 processes, which held the loop before).
+  store_.build_seconds = loop_.MonotonicNow() - in->now_mono;
+  const double built_mono = in->now_mono;
+  if (!usage_pending_ && built_mono - usage_mono_ >= kUsageMaxAge) RequestUsage(std::move(pids));
+  if (!async_) {  // the first snapshot, from the constructor
+    Publish(BuildStatus(*in), built_mono);
+    if (published) published();
+    return;
+  }
+  building_ = true;
+  std::vector<std::function<void()>> callbacks;
+  callbacks.swap(next_published_);
+  if (published) callbacks.push_back(std::move(published));
+  std::weak_ptr<int> alive = alive_;
+  ctx_.procs.Run([in](ProcStats&) { return BuildStatus(*in); },
+                 [this, alive, built_mono, callbacks = std::move(callbacks)](nlohmann::json status) {
+                   if (alive.expired()) return;
+                   building_ = false;
+                   Publish(std::move(status), built_mono);
+                   for (const auto& cb : callbacks) cb();
+                   if (build_again_) {
+                     build_again_ = false;
+                     Rebuild();
+                   }
+                 });
 }
 
 }  // namespace ringmaster
