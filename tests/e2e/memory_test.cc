@@ -3,7 +3,6 @@
 // An empty std::deque in every slot's backoff record once cost ~600 bytes a
 // process; a `stats` flood left ~700 KB of scattered samples and caches.
 #include <atomic>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -29,14 +28,7 @@ constexpr bool kSanitized = false;
 class Memory : public ControlTest {
  protected:
   // RssAnon of the daemon in KiB (0 if it is gone).
-  long PrivateKiB() const {
-    std::ifstream in("/proc/" + std::to_string(daemon_->pid()) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("RssAnon:", 0) == 0) return std::atol(line.c_str() + 8);
-    }
-    return 0;
-  }
+  long PrivateKiB() const { return StatusFieldKiB(daemon_->pid(), "RssAnon"); }
 };
 
 TEST_F(Memory, PrivateMemoryPerProcessIsSmallAndReturnsAfterAReadFlood) {

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <set>
 
 #include "tests/e2e/control_e2e.h"
@@ -19,14 +18,7 @@ namespace {
 class Reliability : public ControlTest {
  protected:
   // The daemon's resident memory in KiB (VmRSS), or 0 if it is gone.
-  long RssKiB() const {
-    std::ifstream in("/proc/" + std::to_string(daemon_->pid()) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-    }
-    return 0;
-  }
+  long RssKiB() const { return StatusFieldKiB(daemon_->pid(), "VmRSS"); }
 };
 
 // ringmasterd blocked 36 s in write(1) when its stdout was a full pipe.

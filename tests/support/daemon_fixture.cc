@@ -382,6 +382,15 @@ bool PidAlive(pid_t pid) {
   return st && st->state != 'Z' && st->state != 'X';
 }
 
+long StatusFieldKiB(pid_t pid, const std::string& field) {
+  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  const std::string key = field + ":";
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) == 0) return std::atol(line.c_str() + key.size());
+  }
+  return 0;
+}
+
 std::string DescribePid(pid_t pid) {
   const auto st = ReadProcStat(pid);
   if (!st) return std::to_string(pid) + " (gone)";

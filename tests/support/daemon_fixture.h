@@ -136,6 +136,10 @@ struct ProcStat {
 };
 std::optional<ProcStat> ReadProcStat(pid_t pid);
 // "pid ppid state comm: cmdline" for assertion messages.
+// A "Field:   N kB" line of /proc/PID/status (VmRSS, RssAnon, ...) in KiB;
+// 0 if the process or the field is gone.
+long StatusFieldKiB(pid_t pid, const std::string& field);
+
 std::string DescribePid(pid_t pid);
 std::string DescribePids(const std::vector<pid_t>& pids);
 
