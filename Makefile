@@ -62,7 +62,7 @@ run: build
 
 # Benchmarks: an optimised build of their own (see bench/README.md).
 BENCH_BUILD ?= build-rel
-BENCH_TARGETS = ringmasterd ringctl bench_worker bench_spawn bench_control bench_http bench_storm bench_http_conns
+BENCH_TARGETS = ringmasterd ringctl bench_worker bench_spawn bench_control bench_http bench_storm bench_http_conns bench_upgrade
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BENCH_BUILD) -j$(JOBS) --target $(BENCH_TARGETS)

@@ -23,11 +23,11 @@ shift
 
 missing=0
 for f in daemon/ringmasterd ctl/ringctl bench/bench_worker bench/bench_spawn bench/bench_control \
-  bench/bench_storm bench/bench_http bench/bench_http_conns; do
+  bench/bench_storm bench/bench_http bench/bench_http_conns bench/bench_upgrade; do
   if [[ ! -x "$build/$f" ]]; then
     echo "run.sh: $build/$f is missing; build it with:" >&2
     echo "  cmake --build $build --target ringmasterd ringctl bench_worker bench_spawn bench_control" \
-      "bench_storm bench_http bench_http_conns" >&2
+      "bench_storm bench_http bench_http_conns bench_upgrade" >&2
     missing=1
   fi
 done
@@ -80,5 +80,8 @@ run_bench "HTTP endpoint under load (/healthz, /api/status) and respawn under lo
 
 run_bench "HTTP endpoint under 11k idle/slowloris connections and 50 keep-alive clients: figures vs targets" 120 \
   "$build/bench/bench_http_conns" --daemon "$build/daemon/ringmasterd" --worker "$build/bench/bench_worker"
+
+run_bench "in-place upgrade with 1,000 workers: command -> new image answering, respawn right after" 60 \
+  "$build/bench/bench_upgrade" --daemon "$build/daemon/ringmasterd" --worker "$build/bench/bench_worker"
 
 exit $status

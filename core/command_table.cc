@@ -127,6 +127,9 @@ std::vector<CommandSpec> BuildTable() {
           "Show the state of watchers", "[NAME]"));
   t.push_back(Cmd("stop", K::kChange, kAsync, {Name(), Match()},
                   "Stop watchers; the daemon keeps running", "[NAME]"));
+  t.push_back(Cmd("upgrade", K::kChange, kAsync, {},
+                  "ext: re-exec the daemon's binary in place; every process keeps running",
+                  ""));
   return t;
 }
 

@@ -33,6 +33,19 @@ class FlapDetector {
 
   int tries() const { return tries_; }
 
+  // The counters, to carry across an in-place upgrade (core/handover_state.h).
+  struct Saved {
+    std::deque<double> crashes;  // monotonic s
+    int tries = 0;
+    double retry_started = -1;
+  };
+  Saved Save() const { return {crashes_, tries_, retry_started_}; }
+  void Restore(const Saved& s) {
+    crashes_ = s.crashes;
+    tries_ = s.tries;
+    retry_started_ = s.retry_started;
+  }
+
  private:
   std::deque<double> crashes_;
   int tries_ = 0;

@@ -49,6 +49,7 @@ const std::map<std::string, std::vector<Positional>, std::less<>>& LayoutTable()
       {"stats", {{"NAME", "name", PK::kScalar, true}, {"PID", "process", PK::kScalar, true}}},
       {"status", {{"NAME", "name", PK::kScalar, true}}},
       {"stop", {{"NAME", "name", PK::kScalar, true}}},
+      {"upgrade", {}},
   };
   return *kTable;
 }

@@ -166,8 +166,11 @@ CallResult Client::Call(const std::string& command, const nlohmann::json& proper
     if (!sock.send(zmq::buffer(body), zmq::send_flags::dontwait)) {
       return fail(CallError::kUnreachable, "the connection went away before the request was sent");
     }
+    // `upgrade` closes the connection by design (the daemon re-execs); the
+    // reply comes from the new image once this DEALER has reconnected.
+    const bool watch_link = command != "upgrade";
     while (true) {
-      switch (impl_->PollUntil(ZMQ_POLLIN, after(timeout_s), true)) {
+      switch (impl_->PollUntil(ZMQ_POLLIN, after(timeout_s), watch_link)) {
         case Wait::kReady:
           break;
         case Wait::kTimeout:

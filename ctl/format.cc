@@ -89,6 +89,19 @@ std::string FormatLifecycle(const Invocation& inv, const json& reply) {
   return line + "\n";
 }
 
+// upgrade: "ringmasterd upgraded: 0.9.0 (build ab12) -> 0.9.0 (build cd34), pid 77"
+// with --wait; "ringmasterd upgrading from ..." without.
+std::string FormatUpgrade(const Invocation& inv, const json& reply) {
+  auto build = [](const json& b) {
+    std::string id = Str(b, "build_id");
+    return Str(b, "version", "?") + " (build " + (id.empty() ? "unknown" : id.substr(0, 12)) + ")";
+  };
+  const json from = reply.value("from", json::object());
+  if (!Waited(inv) || !reply.contains("to")) return "ringmasterd upgrading from " + build(from) + "\n";
+  return "ringmasterd upgraded: " + build(from) + " -> " + build(reply.value("to", json::object())) +
+         ", pid " + std::to_string(reply.value("pid", 0)) + "\n";
+}
+
 std::string FormatReloadconfig(const Invocation& inv, const json& reply) {
   if (!reply.contains("changes") || !reply["changes"].is_object()) {
     return Waited(inv) ? "configuration reloaded\n" : "configuration reload started\n";
@@ -286,6 +299,7 @@ std::string FormatReply(const Invocation& inv, const json& reply) {
   }
   if (cmd == "quit") return Waited(inv) ? "ringmasterd stopped\n" : "ringmasterd shutting down\n";
   if (cmd == "reloadconfig") return FormatReloadconfig(inv, reply);
+  if (cmd == "upgrade") return FormatUpgrade(inv, reply);
 
   // A command this ringctl does not know how to present: its result fields.
   json fields = reply;

@@ -14,7 +14,7 @@
 
 namespace ringmaster {
 
-Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
+Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env, UniqueFd notify_fd)
     : loop_(loop),
       config_(std::move(config)),
       env_(env),
@@ -37,7 +37,12 @@ Arbiter::Arbiter(EventLoop& loop, Config config, ConfigEnv& env)
   bool wants_notify = false;
   for (const WatcherConfig& wc : config_.watchers) wants_notify = wants_notify || wc.notify_socket;
   // Bound up front (cheap) so watchers added later by reload or `add` can use it.
-  Status ns = notify_.Bind();
+  Status ns;
+  if (notify_fd.valid()) {
+    notify_.Adopt(std::move(notify_fd));
+  } else {
+    ns = notify_.Bind();
+  }
   if (!ns.ok() && wants_notify) {
     LOG_ERROR("%s: notify_socket readiness will time out", ns.message().c_str());
   } else if (!ns.ok()) {
@@ -133,6 +138,13 @@ void Arbiter::OnSigchld() {
     if (pid <= 0) break;
     auto it = pids_.find(pid);
     if (it == pids_.end()) {
+      auto side = side_children_.find(pid);
+      if (side != side_children_.end()) {
+        auto on_exit = std::move(side->second);
+        side_children_.erase(side);
+        on_exit(status);
+        continue;
+      }
       LOG_DEBUG("reaped orphan %d", pid);
       continue;
     }
@@ -140,6 +152,10 @@ void Arbiter::OnSigchld() {
   }
   in_reap_ = false;
   MaybeExit();
+}
+
+void Arbiter::WatchChild(pid_t pid, std::function<void(int)> on_exit) {
+  side_children_[pid] = std::move(on_exit);
 }
 
 void Arbiter::StopPriorityGroups(std::vector<Watcher*> remaining, Callback done) {
@@ -218,7 +234,7 @@ void Arbiter::RunOrphanSweep() {
   const ProcessTree& tree = Tree();
   pid_t self = getpid();
   for (pid_t child : tree.ChildrenOf(self)) {
-    if (pids_.count(child)) continue;
+    if (pids_.count(child) || side_children_.count(child)) continue;
     std::string owner = ReadProcessEnv(child, "RINGMASTER_WATCHER").value_or("");
     int owner_wid = std::atoi(ReadProcessEnv(child, "RINGMASTER_WID").value_or("0").c_str());
     bool hit = false;

@@ -30,7 +30,9 @@ namespace ringmaster {
 class Arbiter : public WatcherHost {
  public:
   bool TakeSpawnBudget() override;
-  Arbiter(EventLoop& loop, Config config, ConfigEnv& env);
+  // `notify_fd`: the readiness socket handed over by the image this one
+  // replaced (in-place upgrade); invalid: bind a new one.
+  Arbiter(EventLoop& loop, Config config, ConfigEnv& env, UniqueFd notify_fd = UniqueFd());
   ~Arbiter() override;
 
   // Starts the autostart watchers (priority order, [circus] warmup_delay apart).
@@ -63,6 +65,21 @@ class Arbiter : public WatcherHost {
   // Sockets go above every configured ready_fd so none sits where a child's
   // ready_fd goes.
   static int SocketMinFd(const Config& c);
+
+  // A child of the daemon that is no watcher's process (the `--check` run of
+  // an upgrade): the reaper hands its wait status to `on_exit`.
+  void WatchChild(pid_t pid, std::function<void(int wait_status)> on_exit);
+
+  // In-place upgrade (arbiter_handover.cc). CanHandOver: every watcher is at
+  // rest (Watcher::CanHandOver) and no start, stop or reload is under way.
+  bool CanHandOver(std::string* why) const;
+  // Watchers, [socket:*] fds and the notify socket into `state`.
+  void ExportHandover(HandoverState* state) const;
+  // The next image, instead of BindSockets() and Start(): takes over the
+  // sockets and processes of `state` (only pids that are still children of
+  // this process), binds what it was not handed, starts what the state does
+  // not name, and reaps what exited during the exec.
+  Status AdoptHandover(const HandoverState& state);
 
   // Runtime add/remove (commands `add`, `rm`).
   Watcher* AddWatcher(WatcherConfig config);
@@ -103,6 +120,7 @@ class Arbiter : public WatcherHost {
   SocketManager sockets_;  // destroyed after the watchers
   std::vector<std::unique_ptr<Watcher>> watchers_;
   std::unordered_map<pid_t, Watcher*> pids_;
+  std::unordered_map<pid_t, std::function<void(int)>> side_children_;
   std::vector<std::unique_ptr<SignalWatch>> signals_;
   Timer start_timer_;
   size_t start_index_ = 0;

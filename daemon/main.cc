@@ -2,6 +2,11 @@
 // any error), then run the supervision loop until quit/SIGTERM (exit 0).
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <optional>
+#include <vector>
 
 #include <cstdio>
 #include <cstring>
@@ -10,6 +15,9 @@
 
 #include "core/config_loader.h"
 #include "daemon/arbiter.h"
+#include "daemon/build_info.h"
+#include "daemon/handover.h"
+#include "daemon/upgrader.h"
 #include "daemon/change_tracker.h"
 #include "daemon/command_dispatcher.h"
 #include "daemon/proc_stats.h"
@@ -72,7 +80,7 @@ int Run(int argc, char** argv) {
       if (!v) return Usage("--log-output needs a value");
       opt.log_output = v;
     } else if (a == "--version") {
-      printf("ringmasterd %s\n", RINGMASTER_VERSION);
+      printf("%s\n", BuildLine(OwnBuild()).c_str());
       return 0;
     } else if (a == "--help" || a == "-h") {
       fputs(kUsage, stdout);
@@ -86,6 +94,18 @@ int Run(int argc, char** argv) {
     }
   }
   if (opt.config.empty()) return Usage("CONFIG is required");
+  // An in-place upgrade (README "In-place upgrade"): the state the previous
+  // image of this process handed over, read before anything else.
+  std::optional<Result<HandoverState>> handover = TakeHandover();
+  if (handover && handover->ok() && (handover->value().pid != getpid() ||
+                                     handover->value().boot_id != BootId())) {
+    handover = Result<HandoverState>(Status::Error("the handover state is from another process"));
+  }
+  if (handover && !handover->ok()) {
+    fprintf(stderr, "ringmasterd: upgrade: %s\n", handover->error().c_str());
+    return 1;
+  }
+  const HandoverState* adopted = handover ? &handover->value() : nullptr;
   LogLevel cli_level;
   if (!opt.log_level.empty() && !ParseLogLevel(opt.log_level, &cli_level)) {
     return Usage(("unknown log level '" + opt.log_level + "'").c_str());
@@ -101,7 +121,8 @@ int Run(int argc, char** argv) {
   }
   if (!loaded.config) return 2;
   if (opt.check) {
-    printf("%s: ok (%zu watcher(s))\n", opt.config.c_str(), loaded.config->watchers.size());
+    printf("%s: ok (%zu watcher(s))\n%s\n", opt.config.c_str(), loaded.config->watchers.size(),
+           BuildLine(OwnBuild()).c_str());
     return 0;
   }
   Config config = std::move(*loaded.config);
@@ -142,7 +163,8 @@ int Run(int argc, char** argv) {
     }
   }
   EventLoop loop;
-  Arbiter arbiter(loop, std::move(config), env);
+  Arbiter arbiter(loop, std::move(config), env,
+                  UniqueFd(adopted ? adopted->notify_fd : -1));
   ChangeTracker changes;
   ProcWorker procs(loop);
   ZmqController* controller_ptr = nullptr;
@@ -150,9 +172,23 @@ int Run(int argc, char** argv) {
                        // quit: the reply is queued; flush it out.
                        if (controller_ptr) controller_ptr->FlushAndClose();
                      }};
+  Upgrader* upgrader_ptr = nullptr;
+  ZmqController* peer_source = nullptr;
+  ctx.on_upgrade = [&upgrader_ptr, &peer_source](const Request& req, Responder respond) {
+    upgrader_ptr->Request(req, peer_source->CurrentPeer(), std::move(respond));
+  };
   CommandDispatcher dispatcher(ctx);
   ZmqController controller(loop, dispatcher);
   controller_ptr = &controller;
+  peer_source = &controller;
+  Upgrader upgrader(loop, arbiter, controller, env,
+                    {ResolveStartPath(argv[0]), std::vector<std::string>(argv, argv + argc)},
+                    endpoint, pubsub);
+  upgrader_ptr = &upgrader;
+  SignalWatch usr2(loop, SIGUSR2, [&upgrader] {
+    LOG_INFO("received SIGUSR2: upgrading in place");
+    upgrader.Request(Request{}, std::nullopt, nullptr);
+  });
   s = controller.Bind(endpoint, pubsub);
   if (!s.ok()) {
     LOG_ERROR("%s", s.message().c_str());
@@ -171,7 +207,8 @@ int Run(int argc, char** argv) {
   http_limits.front.request_timeout = arbiter.config().circus.httpd_request_timeout;
   HttpServer http(loop, dispatcher, ctx, [&dispatcher] { return dispatcher.served(); }, http_limits);
   if (arbiter.config().circus.httpd) {
-    s = http.Start(arbiter.config().circus.httpd_host, arbiter.config().circus.httpd_port);
+    s = http.Start(arbiter.config().circus.httpd_host, arbiter.config().circus.httpd_port,
+                   adopted ? adopted->http_fd : -1);
     if (!s.ok()) {
       LOG_ERROR("%s", s.message().c_str());
       fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
@@ -179,6 +216,9 @@ int Run(int argc, char** argv) {
     }
     arbiter.fanout().Add(&http);
     arbiter.set_on_config_applied([&http] { http.ConfigApplied(); });
+    upgrader.set_http_fd([&http] { return http.listener_fd(); });
+  } else if (adopted && adopted->http_fd >= 0) {
+    close(adopted->http_fd);
   }
   // `http` is destroyed before `arbiter`, on every return path: unhook it
   // first (this guard is destroyed before `http`).
@@ -190,7 +230,7 @@ int Run(int argc, char** argv) {
       arbiter.set_on_config_applied(nullptr);
     }
   } unhook{arbiter, http};
-  s = arbiter.BindSockets();
+  s = adopted ? arbiter.AdoptHandover(*adopted) : arbiter.BindSockets();
   if (!s.ok()) {
     LOG_ERROR("%s", s.message().c_str());
     fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
@@ -198,7 +238,11 @@ int Run(int argc, char** argv) {
   }
   LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
            getpid(), arbiter.watchers().size(), opt.config.c_str());
-  arbiter.Start();
+  if (adopted) {
+    upgrader.Resume(*adopted);
+  } else {
+    arbiter.Start();
+  }
   // Output that StdioWriter queued because nobody read our stdout/stderr is
   // retried on the loop every 0.1 s while any is pending; nothing runs while
   // nothing is (a writer that starts queueing wakes the loop).

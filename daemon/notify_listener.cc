@@ -36,6 +36,12 @@ Status NotifyListener::Bind() {
   return Status::Ok();
 }
 
+void NotifyListener::Adopt(UniqueFd fd) {
+  address_ = "@ringmasterd/" + std::to_string(getpid()) + "/notify";
+  fd_ = std::move(fd);
+  watch_ = std::make_unique<FdWatch>(loop_, fd_.get(), FdWatch::kRead, [this] { OnReadable(); });
+}
+
 std::map<std::string, std::string> NotifyListener::Parse(const std::string& payload) {
   std::map<std::string, std::string> kv;
   size_t pos = 0;

@@ -25,6 +25,10 @@ class NotifyListener {
 
   NotifyListener(EventLoop& loop, Handler handler);
   Status Bind();
+  // Takes over the socket an earlier image of this process bound (in-place
+  // upgrade): same pid, so the same address.
+  void Adopt(UniqueFd fd);
+  int fd() const { return fd_.get(); }
   // The NOTIFY_SOCKET value children get ("@ringmasterd/<pid>/notify").
   const std::string& address() const { return address_; }
 

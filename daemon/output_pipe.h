@@ -24,6 +24,8 @@ class OutputPipe {
   // Reads what is buffered in the pipe now (up to EOF or EAGAIN) and flushes
   // the sink's partial line; used when the process has been reaped.
   void Drain();
+  // The read end, for the handover to the next image (-1 once closed).
+  int fd() const { return fd_.get(); }
 
  private:
   // Returns false at EOF or on error.

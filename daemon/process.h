@@ -33,6 +33,7 @@ struct Process {
   bool in_reload_batch = false;   // a replacement spawned by a graceful reload
   bool in_roll_batch = false;     // a replacement spawned by a rolling step
   double rotate_at = 0;           // monotonic max_age deadline (0: none), drawn once
+  double ready_deadline = 0;      // monotonic deadline of ready_timer (0: none)
   std::optional<int> stop_signal;         // `kill` command override
   std::optional<double> graceful_timeout;  // `kill` command override
   std::string exec_error;         // "STAGE: strerror" from the child

@@ -289,6 +289,39 @@ Status SocketManager::BindAll(const std::vector<SocketConfig>& sockets, int min_
   return Status::Ok();
 }
 
+Status SocketManager::AdoptAll(const std::vector<SocketConfig>& sockets,
+                               const std::map<std::string, int>& fds, int min_fd) {
+  std::map<std::string, int> handed = fds;
+  std::vector<SocketConfig> rest;
+  for (const SocketConfig& c : sockets) {
+    auto it = handed.find(c.name);
+    struct stat st;
+    if (it == handed.end() || fstat(it->second, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      rest.push_back(c);
+      continue;
+    }
+    Bound b;
+    b.config = c;
+    b.fd = UniqueFd(it->second);
+    handed.erase(it);
+    // The socket file is still the one the earlier image created (same pid,
+    // same bind): it is ours to remove on close.
+    if (IsUnix(c) && stat(c.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      b.owns_file = true;
+      b.dev = st.st_dev;
+      b.ino = st.st_ino;
+    }
+    sockets_.insert_or_assign(c.name, std::move(b));
+  }
+  for (const auto& [name, fd] : handed) close(fd);
+  min_fd_ = std::max(min_fd, kMinFdFloor);
+  std::map<std::string, Bound> kept = std::move(sockets_);
+  sockets_.clear();
+  Status s = BindAll(rest, min_fd);
+  for (auto& [name, b] : kept) sockets_.insert_or_assign(name, std::move(b));
+  return s;
+}
+
 Status SocketManager::ApplyDiff(const std::vector<SocketConfig>& next, nlohmann::json* changes,
                                 int min_fd) {
   if (min_fd > 0) min_fd_ = std::max(min_fd, kMinFdFloor);

@@ -47,6 +47,12 @@ class SocketManager {
   // `min_fd` (0: the one BindAll got) applies to the sockets bound now.
   Status ApplyDiff(const std::vector<SocketConfig>& next, nlohmann::json* changes, int min_fd = 0);
 
+  // In-place upgrade: takes over the sockets an earlier image bound (fds by
+  // name) for every configured socket, binding only those it was not handed;
+  // handed fds no socket is configured for are closed. Fails like BindAll.
+  Status AdoptAll(const std::vector<SocketConfig>& sockets, const std::map<std::string, int>& fds,
+                  int min_fd);
+
   // Lowercase name -> fd, for $(circus.sockets.NAME) and the spawner's keep_fds.
   std::map<std::string, int> Fds() const;
   // The name of the socket at `fd`, if any (a reloaded ready_fd must not be one).

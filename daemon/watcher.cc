@@ -321,6 +321,11 @@ void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& wh
            name().c_str(), wid, delay, slot.backoff.failures);
   slot.delay = delay;
   slot.next_spawn = host_.clock().WallNow() + delay;
+  ArmRespawn(wid, delay);
+}
+
+void Watcher::ArmRespawn(int wid, double delay) {
+  Slot& slot = slots_[wid];
   slot.respawn_timer = host_.clock().NewTimer([this, wid] {
     slots_[wid].respawn_timer.reset();
     if (state_ == WatcherState::kActive || state_ == WatcherState::kStarting) {

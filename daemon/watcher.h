@@ -19,6 +19,7 @@
 #include "core/backoff.h"
 #include "core/config.h"
 #include "core/flapping.h"
+#include "core/handover_state.h"
 #include "daemon/clock.h"
 #include "daemon/event_loop.h"
 #include "daemon/event_sink.h"
@@ -147,6 +148,16 @@ class Watcher {
   // Live processes in spawn order.
   std::vector<const Process*> processes() const;
 
+  // In-place upgrade (watcher_handover.cc). True when everything the
+  // watcher is doing can be carried to the next image: its processes are
+  // started or ready (none spawning or stopping), nothing is queued, rolling
+  // or reloading, and no command waits on it; else `why` says what is not.
+  bool CanHandOver(std::string* why) const;
+  HandoverWatcher ExportHandover() const;
+  // The next image, before the arbiter starts: takes over the processes
+  // (whose fds are open here), slots, counters and state of `h`.
+  void AdoptHandover(const HandoverWatcher& h);
+
  private:
   struct Slot {
     SlotBackoff backoff;
@@ -169,6 +180,7 @@ class Watcher {
   void MaybeFinishStop();
   void AfterExit(Process& p, uint32_t actions);
   void ScheduleRespawn(int wid, bool spawn_failure, const std::string& why);
+  void ArmRespawn(int wid, double delay);
   void GiveUpSlot(int wid, const std::string& why);
   bool HasLiveWork() const;  // a process, a queued spawn or a pending respawn
   void StartImpl();

@@ -228,10 +228,12 @@ void Watcher::Perform(Process& p, uint32_t a) {
           Dispatch(*pp, ProcEvent::kReadyFailed);
         });
         p.ready_timer->Start(config_.ready_timeout);
+        p.ready_deadline = host_.clock().MonotonicNow() + config_.ready_timeout;
       }
     } else if (config_.warmup_delay > 0) {
       p.ready_timer = host_.clock().NewTimer([this, pp] { Dispatch(*pp, ProcEvent::kReady); });
       p.ready_timer->Start(config_.warmup_delay);
+      p.ready_deadline = host_.clock().MonotonicNow() + config_.warmup_delay;
     } else {
       Dispatch(p, ProcEvent::kReady);
       return;  // the nested dispatch performed the rest

@@ -343,14 +343,17 @@ void ZmqController::HandleBody(const Route& route, std::string_view body) {
   const char* what = nullptr;
   std::string what_text;
   try {
+    current_peer_ = HandoverReply{route.identity, route.envelope, request.id.dump()};
     dispatcher_.Dispatch(request,
                          [pending](const Reply& reply) { pending->Respond(reply); });
+    current_peer_.reset();
   } catch (const std::exception& e) {
     what_text = e.what();
     what = what_text.c_str();
   } catch (...) {
     what = "unknown exception";
   }
+  current_peer_.reset();
   if (what == nullptr || alive.expired()) return;
   LOG_ERROR("internal error in command '%s': %s; request id %s properties %s",
             request.command.c_str(), what, DumpForLog(request.id).c_str(),

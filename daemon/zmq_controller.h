@@ -11,6 +11,9 @@
 #define RINGMASTER_DAEMON_ZMQ_CONTROLLER_H_
 
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "core/handover_state.h"
 #include "core/status.h"
 #include "daemon/dispatcher.h"
 #include "daemon/event_loop.h"
@@ -74,6 +78,16 @@ class ZmqController : public EventSink {
 
   bool bound() const { return router_.handle() != nullptr; }
 
+  // In-place upgrade (zmq_controller_handover.cc). The client of the request
+  // being dispatched right now, if it came over ZeroMQ: `upgrade` hands it to
+  // the next image, which answers it there.
+  std::optional<HandoverReply> CurrentPeer() const { return current_peer_; }
+  // The next image's side: sends the reply `body` to `peer` as soon as it has
+  // reconnected (ZMQ_ROUTER_MANDATORY says whether its routing id is known
+  // yet), trying every 10 ms for `timeout_s`; `done(delivered)` then.
+  void SendWhenConnected(const HandoverReply& peer, std::string body, double timeout_s,
+                         std::function<void(bool)> done);
+
  private:
   struct Route;
   class PendingReply;
@@ -90,8 +104,20 @@ class ZmqController : public EventSink {
   void SendRaw(const Route& route, const std::string& body);
   void CloseSockets(int linger_ms);
 
+  struct Deferred {
+    HandoverReply peer;
+    std::string body;
+    double deadline;  // monotonic s
+    std::function<void(bool)> done;
+  };
+  void RetryDeferred();
+  bool TrySendNow(const Deferred& d);
+
   EventLoop& loop_;
   Dispatcher& dispatcher_;
+  std::optional<HandoverReply> current_peer_;
+  std::vector<Deferred> deferred_;
+  std::unique_ptr<Timer> deferred_timer_;
   zmq::context_t ctx_;
   zmq::socket_t router_;
   zmq::socket_t pub_;

@@ -27,7 +27,9 @@ const std::vector<Key>& AllowedKeys(const std::string& action) {
                                            {"pid", Kind::kString},    {"childpid", Kind::kString},
                                            {"children", Kind::kBool}, {"recursive", Kind::kBool}};
   static const std::vector<Key> kNone;
-  if (action == "start" || action == "stop" || action == "reloadconfig") return kWaitOnly;
+  if (action == "start" || action == "stop" || action == "reloadconfig" || action == "upgrade") {
+    return kWaitOnly;
+  }
   if (action == "restart" || action == "reload") return kRolling;
   if (action == "incr" || action == "decr") return kResize;
   if (action == "signal") return kSignal;
@@ -125,6 +127,11 @@ ActionRequest BuildActionRequest(const std::string& action, const std::string& n
   }
   ActionRequest r;
   r.waiting = props.contains("waiting") && props["waiting"].is_boolean() && props["waiting"].get<bool>();
+  if (action == "upgrade" && r.waiting) {
+    return Fail(400, "waiting is not available for upgrade over HTTP: this connection does not "
+                     "survive the exec; the outcome is the `upgrade` event (GET /api/events) "
+                     "and the daemon log");
+  }
   r.request = {{"command", action}, {"properties", std::move(props)}, {"id", request_id}};
   return r;
 }

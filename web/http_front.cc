@@ -511,11 +511,24 @@ HttpFront::HttpFront(HttpFrontLimits limits, Handler handler) : impl_(std::make_
 
 HttpFront::~HttpFront() { Stop(); }
 
-Status HttpFront::Start(const std::string& host, int port) {
+Status HttpFront::Start(const std::string& host, int port, int listen_fd) {
   Impl& m = *impl_;
-  int fd = -1;
-  Status bound = BindHttpListener(host, port, m.limits.backlog, &fd, &port_);
-  if (!bound.ok()) return bound;
+  int fd = listen_fd;
+  if (fd >= 0) {
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) {
+      close(fd);
+      return Status::FromErrno("httpd: the handed-over listener", errno);
+    }
+    port_ = PeerOf(reinterpret_cast<sockaddr*>(&bound)).port;
+    evutil_make_socket_nonblocking(fd);
+    evutil_make_socket_closeonexec(fd);
+  } else {
+    Status bound = BindHttpListener(host, port, m.limits.backlog, &fd, &port_);
+    if (!bound.ok()) return bound;
+  }
+  listener_fd_ = fd;
 
   m.base = event_base_new();
   int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -558,6 +571,7 @@ Status HttpFront::Start(const std::string& host, int port) {
 
 void HttpFront::Stop() {
   Impl& m = *impl_;
+  listener_fd_ = -1;
   {
     std::lock_guard<std::mutex> lock(m.shared->mu);
     if (m.shared->closed) return;

@@ -104,8 +104,12 @@ class HttpFront {
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
 
-  // Binds host:port (port 0: a free one) and starts the thread.
-  Status Start(const std::string& host, int port);
+  // Binds host:port (port 0: a free one) and starts the thread. With
+  // `listen_fd` >= 0 it serves that listening socket instead (handed over by
+  // the image this one replaced) and owns it.
+  Status Start(const std::string& host, int port, int listen_fd = -1);
+  // The listening socket (close-on-exec), -1 before Start.
+  int listener_fd() const { return listener_fd_; }
   // Closes every connection (streams end) and joins the thread. Replies
   // that come later are dropped.
   void Stop();
@@ -124,6 +128,7 @@ class HttpFront {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
+  int listener_fd_ = -1;
 };
 
 }  // namespace ringmaster

@@ -81,12 +81,12 @@ HttpServer::HttpServer(EventLoop& loop, Dispatcher& dispatcher, CommandContext c
 
 HttpServer::~HttpServer() { Stop(); }
 
-Status HttpServer::Start(const std::string& host, int port) {
+Status HttpServer::Start(const std::string& host, int port, int listen_fd) {
   builder_ = std::make_unique<SnapshotBuilder>(loop_, ctx_, store_, commands_served_);
   pool_ = std::make_unique<TaskPool>(limits_.pool_threads);
   front_ = std::make_unique<HttpFront>(
       limits_.front, [this](const HttpRequest& req, const HttpPeer& peer, Responder r) { Handle(req, peer, std::move(r)); });
-  Status s = front_->Start(host, port);
+  Status s = front_->Start(host, port, listen_fd);
   if (!s.ok()) {
     front_.reset();
     pool_.reset();
@@ -241,9 +241,10 @@ void HttpServer::Handle(const HttpRequest& req, const HttpPeer&, Responder r) {
     }
   }
   bool reload = path == "/api/reloadconfig";
-  bool known = status || metrics || events || watcher || action || reload;
+  bool upgrade = path == "/api/upgrade";
+  bool known = status || metrics || events || watcher || action || reload || upgrade;
   if (!known) return (void)r->Reply(ProblemReply(404, "no such resource: " + path, path));
-  bool wants_post = action || reload;
+  bool wants_post = action || reload || upgrade;
   if (wants_post ? req.method != "POST" : !IsGet(req)) {
     HttpReply reply = ProblemReply(405, "use " + std::string(wants_post ? "POST" : "GET") + " for " + path, path);
     reply.headers.emplace_back("Allow", wants_post ? "POST" : "GET, HEAD");
@@ -252,6 +253,7 @@ void HttpServer::Handle(const HttpRequest& req, const HttpPeer&, Responder r) {
   if (!Authorized(req, r)) return;
   if (action) return ServeAction(req, name, verb, r);
   if (reload) return ServeAction(req, "", "reloadconfig", r);
+  if (upgrade) return ServeAction(req, "", "upgrade", r);
   if (events) return ServeEvents(req, r);
   if (status) {
     auto send = [r](std::shared_ptr<const std::string> body) {
@@ -329,7 +331,7 @@ void HttpServer::ServeHealth(const HttpRequest&, const Responder& r) {
 
 void HttpServer::ServeAction(const HttpRequest& req, const std::string& name, const std::string& action,
                              const Responder& r) {
-  if (!name.empty() && action == "reloadconfig") {
+  if (!name.empty() && (action == "reloadconfig" || action == "upgrade")) {
     return (void)r->Reply(ProblemReply(404, "no such action: " + action + " (POST /api/reloadconfig)", req.path));
   }
   std::string id = "http-" + std::to_string(next_request_++);

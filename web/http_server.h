@@ -52,7 +52,9 @@ class HttpServer : public EventSink {
   // Binds host:port (port 0 picks a free one) and starts serving. The error
   // names the address and the system's reason. The connection caps come
   // from the config ([circus] httpd_max_connections*).
-  Status Start(const std::string& host, int port);
+  // `listen_fd`: a listener handed over by an in-place upgrade (HttpFront).
+  Status Start(const std::string& host, int port, int listen_fd = -1);
+  int listener_fd() const { return front_ ? front_->listener_fd() : -1; }
   // Ends event streams, drops pending replies and joins the threads.
   void Stop();
   int port() const { return front_ ? front_->port() : 0; }

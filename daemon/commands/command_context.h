@@ -24,6 +24,8 @@ struct CommandContext {
   ConfigEnv& env;
   // Runs once `quit` has stopped everything and its reply went out.
   std::function<void()> on_quit_done;
+  // `upgrade` (daemon/upgrader.h); null where the daemon cannot re-exec.
+  std::function<void(const Request& req, Responder respond)> on_upgrade = nullptr;
 };
 
 using CommandHandler = void (*)(CommandContext& ctx, const Request& req, Responder respond);

@@ -27,6 +27,7 @@ void CmdStart(CommandContext&, const Request&, Responder);
 void CmdStats(CommandContext&, const Request&, Responder);
 void CmdStatus(CommandContext&, const Request&, Responder);
 void CmdStop(CommandContext&, const Request&, Responder);
+void CmdUpgrade(CommandContext&, const Request&, Responder);
 
 const std::vector<CommandEntry>& CommandTable() {
   static const std::vector<CommandEntry> kTable = {
@@ -53,6 +54,7 @@ const std::vector<CommandEntry>& CommandTable() {
       {"stats", CmdStats},
       {"status", CmdStatus},
       {"stop", CmdStop},
+      {"upgrade", CmdUpgrade},
   };
   return kTable;
 }

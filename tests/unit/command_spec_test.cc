@@ -35,8 +35,9 @@ std::string Check(std::string_view command, json properties) {
   return s.ok() ? "" : s.message();
 }
 
+// The Circus commands, plus the extension `upgrade`.
 TEST(CommandSpecTest, TableHasExactlyTheCircusCommands) {
-  const std::set<std::string> expected = {
+  const std::set<std::string> expected = {"upgrade",
       "add",         "decr",    "dstats", "get",         "globaloptions",
       "incr",        "kill",    "list",   "listsockets", "numprocesses",
       "numwatchers", "options", "quit",   "reload",      "reloadconfig",
@@ -82,7 +83,8 @@ TEST(CommandSpecTest, Kinds) {
 
 TEST(CommandSpecTest, AsyncCommandsAreTheOnesWithABackgroundPhase) {
   const std::set<std::string> async = {"add",          "decr",    "incr", "kill", "quit",  "reload",
-                                       "reloadconfig", "restart", "rm",   "set",  "start", "stop"};
+                                       "reloadconfig", "restart", "rm",   "set",  "start", "stop",
+                                       "upgrade"};
   for (const CommandSpec& spec : AllCommandSpecs()) {
     EXPECT_EQ(spec.async, async.count(spec.name) == 1) << spec.name;
   }
