@@ -66,6 +66,9 @@ void FileSink::Flush(pid_t pid) {
   error_in_call_ = false;
   buffer_.clear();
   formatter_.Terminate(pid, &buffer_);
+  // Nothing to write proves nothing: a streak of failures goes on (a flush at
+  // every pipe's EOF used to end it, so a full disk was reported per process).
+  if (buffer_.empty()) return;
   // No reopen check: the '\n' ends a line in the file the line started in, even
   // if that file was just moved away. No rotation for one terminator byte.
   Append(buffer_);

@@ -47,14 +47,21 @@ Watcher::Watcher(WatcherHost& host, WatcherConfig config)
       desired_(config_.numprocesses),
       spawn_timer_(host.clock().NewTimer([this] { SpawnNext(); })),
       flap_timer_(host.clock().NewTimer([this] { RetryAfterFlap(); })) {
-  auto on_error = [name = config_.name](const std::string& msg) {
-    LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
-  };
-  stdout_sink_ = MakeOutputSink(config_.stdout_stream, STDOUT_FILENO, on_error);
-  stderr_sink_ = MakeOutputSink(config_.stderr_stream, STDOUT_FILENO, on_error);
+  MakeSinks();
 }
 
 Watcher::~Watcher() = default;
+
+void Watcher::MakeSinks() {
+  // Each report names its stream: stdout and stderr may go to one file.
+  auto on_error = [name = config_.name](const char* stream) {
+    return [name, stream](const std::string& msg) {
+      LOG_ERROR("watcher '%s': %s: %s", name.c_str(), stream, msg.c_str());
+    };
+  };
+  stdout_sink_ = MakeOutputSink(config_.stdout_stream, STDOUT_FILENO, on_error("stdout"));
+  stderr_sink_ = MakeOutputSink(config_.stderr_stream, STDOUT_FILENO, on_error("stderr"));
+}
 
 void Watcher::SetConfig(WatcherConfig config) {
   bool streams_changed = config.stdout_stream != config_.stdout_stream ||
@@ -64,13 +71,7 @@ void Watcher::SetConfig(WatcherConfig config) {
   if (streams_changed) {
     // Processes still writing to the old sinks keep them alive through their
     // pipes only while we hold them, so swap only when none are running.
-    if (procs_.empty()) {
-      auto on_error = [name = config_.name](const std::string& msg) {
-        LOG_ERROR("watcher '%s': output: %s", name.c_str(), msg.c_str());
-      };
-      stdout_sink_ = MakeOutputSink(config_.stdout_stream, STDOUT_FILENO, on_error);
-      stderr_sink_ = MakeOutputSink(config_.stderr_stream, STDOUT_FILENO, on_error);
-    }
+    if (procs_.empty()) MakeSinks();
   }
 }
 
@@ -307,16 +308,18 @@ void Watcher::ScheduleRespawn(int wid, bool spawn_failure, const std::string& wh
     EnterFlapping();
     return;
   }
+  slot.error = spawn_failure ? why : std::string();
   const double delay = verdict.delay;
   if (delay <= 0) {
     QueueSpawn(wid, /*respawn=*/true);
     return;
   }
-  host_.events().Publish(name(), "backoff",
-                         {{"wid", wid},
+  nlohmann::json event = {{"wid", wid},
                           {"failures", slot.backoff.failures},
                           {"delay", delay},
-                          {"time", host_.clock().WallNow()}});
+                          {"time", host_.clock().WallNow()}};
+  if (!slot.error.empty()) event["error"] = slot.error;
+  host_.events().Publish(name(), "backoff", std::move(event));
   LOG_INFO("watcher '%s': slot %d respawns in %.2fs after %d consecutive failure(s)",
            name().c_str(), wid, delay, slot.backoff.failures);
   slot.delay = delay;

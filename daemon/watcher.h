@@ -164,9 +164,11 @@ class Watcher {
     std::unique_ptr<OneShotTimer> respawn_timer;  // pending respawn after backoff
     double delay = 0;
     double next_spawn = 0;  // epoch seconds
+    std::string error;      // why the last spawn failed; empty after a crash
   };
 
   // Lifecycle (watcher.cc).
+  void MakeSinks();  // stdout_sink_ and stderr_sink_ from config_
   void Reconcile();
   // `respawn`: the slot's replacement after an exit, which does not hold up
   // the end of a start (a crash storm keeps the queue from ever emptying).

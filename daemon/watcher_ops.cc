@@ -116,10 +116,13 @@ nlohmann::json Watcher::BackoffJson() const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [wid, slot] : slots_) {
     if (!slot.respawn_timer || !slot.respawn_timer->pending()) continue;
-    out.push_back({{"wid", wid},
-                   {"failures", slot.backoff.failures},
-                   {"delay", slot.delay},
-                   {"next_spawn", slot.next_spawn}});
+    nlohmann::json entry = {{"wid", wid},
+                            {"failures", slot.backoff.failures},
+                            {"delay", slot.delay},
+                            {"next_spawn", slot.next_spawn}};
+    // A slot waiting after failed spawns says why (fork: EAGAIN, pipe: EMFILE…).
+    if (!slot.error.empty()) entry["error"] = slot.error;
+    out.push_back(std::move(entry));
   }
   for (const auto& [wid, why] : given_up_) {
     out.push_back({{"wid", wid}, {"gave_up", true}, {"error", why}});

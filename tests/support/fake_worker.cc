@@ -11,6 +11,7 @@
 //                  received, then "exit\n" on an orderly exit
 //   <pid>.child    pid of the --fork-child grandchild
 //   <pid>.escaped  pid of the --double-fork grandchild
+//   <pid>.zombieN  pid of the N-th --zombies child (exited, never waited for)
 #include <dirent.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -51,6 +52,8 @@ struct Options {
   std::string notify_status;
   std::string env_dump;
   std::string fd_dump;
+  bool close_stdout = false;
+  int zombies = 0;
 };
 
 [[noreturn]] void Usage(const std::string& why) {
@@ -91,6 +94,8 @@ Options Parse(int argc, char** argv) {
       {"--notify-status", [&] { o.notify_status = value(); }},
       {"--env-dump", [&] { o.env_dump = value(); }},
       {"--fd-dump", [&] { o.fd_dump = value(); }},
+      {"--close-stdout", [&] { o.close_stdout = true; }},
+      {"--zombies", [&] { o.zombies = integer(); }},
   };
   for (; i < argc; ++i) {
     const auto it = flags.find(argv[i]);
@@ -286,6 +291,19 @@ int main(int argc, char** argv) {
   for (int i = 0; i < o.print_count; ++i) {
     if (!o.print.empty()) WriteAll(STDOUT_FILENO, o.print + "\n");
     if (!o.print_stderr.empty()) WriteAll(STDERR_FILENO, o.print_stderr + "\n");
+  }
+
+  // Keeps running without stdout and stderr: the daemon sees EOF on both pipes.
+  if (o.close_stdout) {
+    close(STDOUT_FILENO);
+    close(STDERR_FILENO);
+  }
+  // Children that exit at once and are never waited for: zombies until this
+  // process dies and they are re-parented (to the daemon, a subreaper).
+  for (int i = 0; i < o.zombies; ++i) {
+    const pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    if (pid > 0) trace.WriteSibling(".zombie" + std::to_string(i), std::to_string(pid) + "\n");
   }
 
   if (o.fork_child) {

@@ -288,6 +288,22 @@ TEST_F(FileSinkTest, EachFailureStreakIsReported) {
   EXPECT_EQ(errors_.size(), 2u);
 }
 
+// A full disk: every write fails. The flush at each pipe's EOF writes
+// nothing, so it must not end the streak (it did: one report per process).
+TEST_F(FileSinkTest, FullDiskIsReportedOnceAcrossProcessesAndFlushes) {
+  FileSinkOptions options = Options();
+  options.path = "/dev/full";
+  FileSink sink(options, Collect());
+  for (pid_t pid = 1; pid <= 5; ++pid) {
+    sink.Write(pid, "line\n");
+    sink.Write(pid, "partial");
+    sink.Flush(pid);
+    sink.Flush(pid);
+  }
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_[0].find("No space left on device"), std::string::npos) << errors_[0];
+}
+
 TEST_F(FileSinkTest, PathThatIsADirectoryIsReported) {
   ASSERT_EQ(mkdir(path_.c_str(), 0755), 0);
   FileSink sink(Options(), Collect());

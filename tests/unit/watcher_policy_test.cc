@@ -160,6 +160,7 @@ TEST_F(WatcherPolicyTest, ASlotInBackoffArmsOneTimerAndNothingElse) {
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(waiting[0]["wid"], 1);
   EXPECT_EQ(waiting[0]["failures"], 11);
+  EXPECT_FALSE(waiting[0].contains("error")) << "crashes, not spawn failures";
   host_.Advance(0.2);
   EXPECT_EQ(host_.spawns(), spawns + 1);
   EXPECT_EQ(host_.fake_clock().fired(), fired + 1);
@@ -217,6 +218,13 @@ TEST_F(WatcherPolicyTest, ForkErrorsBackOffLikeExecFailures) {
   host_.Advance(1 + 2 + 4);
   EXPECT_EQ(host_.spawn_calls, 7);
   EXPECT_EQ(host_.spawns(), 0);
+  // The waiting slot says why, in status detail and in its backoff events.
+  nlohmann::json waiting = watcher_->BackoffJson();
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0]["error"], *host_.fork_error);
+  for (const RecordedEvent& e : host_.sink().Named("backoff")) {
+    EXPECT_EQ(e.body["error"], *host_.fork_error) << e.body;
+  }
 }
 
 TEST_F(WatcherPolicyTest, AGoodExecResetsTheSpawnFailureCount) {
