@@ -73,6 +73,8 @@ void ProcWorker::Main() {
   // Linux nice values are per thread: below the loop, so a busy /proc scan
   // never competes with reaping and respawns for a core.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  // Named, so per-thread CPU (top -H, /proc/PID/task) tells the threads apart.
+  pthread_setname_np(pthread_self(), "rm-proc");
   for (;;) {
     Job job;
     {

@@ -562,6 +562,7 @@ Status HttpFront::Start(const std::string& host, int port, int listen_fd) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, nullptr);
     if (nice != 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+    pthread_setname_np(pthread_self(), "rm-http");
     m.shared->front_thread = std::this_thread::get_id();
     event_base_dispatch(m.base);
     m.shared->front_thread = std::thread::id();

@@ -49,6 +49,7 @@ void TaskPool::Work(int nice) {
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   // Linux nice values are per thread.
   if (nice != 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+  pthread_setname_np(pthread_self(), "rm-http-pool");
   for (;;) {
     std::function<void()> task;
     {
