@@ -30,7 +30,18 @@ void ParseKey(const KeyRef& k, std::string_view t, LoadContext& ctx, CircusConfi
       ctx.KeyWarning(k, "stats_endpoint is set, so statsd is turned on");
     }
   } else if (key == "check_delay") {
-    ctx.Assign(k, ParseDuration(t, kPositive), &out->check_delay);
+    // Circus takes any number (14 of its test configs say -1); a tick period
+    // of zero or less means nothing, so it becomes 1 s, said once.
+    double delay = 0;
+    if (ctx.Assign(k, ParseDuration(t, Bounds{}), &delay)) {
+      if (delay > 0) {
+        out->check_delay = delay;
+      } else {
+        out->check_delay = 1.0;
+        ctx.KeyWarning(k, "'" + std::string(t) +
+                              "' is not a period; the housekeeping tick runs every 1 s");
+      }
+    }
   } else if (key == "max_numprocesses") {
     ctx.Assign(k, ParseInt(t, 1, INT_MAX), &out->max_numprocesses);
   } else if (key == "warmup_delay") {
@@ -128,7 +139,10 @@ void ParseCircusSection(const IniSection& s, const LoadVars& vars, LoadContext& 
     if (v.key == "include" || v.key == "include_dir") continue;
     const std::string text = ctx.Substitute(k, v.value, vars);
     ParseKey(k, Trim(text), ctx, out);
-    if (known->support == KeySupport::kLater) {
+    // An empty multicast_endpoint is Circus's way to turn discovery off,
+    // which is what ringmaster does anyway: nothing to warn about.
+    const bool empty_means_off = v.key == "multicast_endpoint" && Trim(text).empty();
+    if (known->support == KeySupport::kLater && !empty_means_off) {
       ctx.WarnOncePerFile(k, v.key + " is accepted but not implemented yet");
     } else if (known->support == KeySupport::kIgnored) {
       ctx.WarnOncePerFile(k, IgnoredKeyProblem(v.key));

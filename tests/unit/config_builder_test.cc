@@ -170,6 +170,8 @@ TEST(ConfigBuilderTest, UnknownReferencesWarnAndStay) {
                    "'$(circus.wid)'; left as written"}));
 }
 
+// A reference to a socket with no [socket:NAME] section loads (Circus's
+// issue395.ini): a warning naming it, and the text is left as written.
 TEST(ConfigBuilderTest, SocketReferences) {
   FakeConfigEnv env;
   LoadResult r = LoadText(env,
@@ -177,12 +179,13 @@ TEST(ConfigBuilderTest, SocketReferences) {
                           "cmd = s --fd $(circus.sockets.web) --fd2 $(circus.sockets.WEB)\n"
                           "args = $(circus.sockets.api)\n[circus]\n"
                           "pidfile = $(circus.sockets.nope)\n");
-  EXPECT_FALSE(r.config);
-  EXPECT_EQ(Formatted(r.errors),
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  EXPECT_EQ(r.config->watchers[0].args.value_or(""), "$(circus.sockets.api)");
+  EXPECT_EQ(Formatted(r.warnings),
             (Lines{"/etc/rm/main.ini:5: [watcher:w] args: '$(circus.sockets.api)' names no "
-                   "[socket:api] section",
+                   "[socket:api] section; left as written, as Circus does",
                    "/etc/rm/main.ini:7: [circus] pidfile: '$(circus.sockets.nope)' names no "
-                   "[socket:nope] section"}));
+                   "[socket:nope] section; left as written, as Circus does"}));
 }
 
 TEST(ConfigBuilderTest, SocketReferenceKeptForPass3) {

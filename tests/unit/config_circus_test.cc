@@ -77,7 +77,7 @@ TEST(ConfigCircusTest, ConversionErrors) {
   FakeConfigEnv env;
   LoadResult r = Circus(env,
                         "endpoint = udp://x:1\n"
-                        "check_delay = -1\n"
+                        "check_delay = never\n"
                         "warmup_delay = soon\n"
                         "umask = 999\n"
                         "loglevel = loud\n"
@@ -89,7 +89,7 @@ TEST(ConfigCircusTest, ConversionErrors) {
             (Lines{
                 "/etc/rm/main.ini:2: [circus] endpoint: 'udp://x:1': unknown endpoint scheme (use "
                 "tcp://HOST:PORT or ipc://PATH)",
-                "/etc/rm/main.ini:3: [circus] check_delay: must be greater than 0, not -1",
+                "/etc/rm/main.ini:3: [circus] check_delay: 'never' is not a duration in seconds",
                 "/etc/rm/main.ini:4: [circus] warmup_delay: 'soon' is not a duration in seconds",
                 "/etc/rm/main.ini:5: [circus] umask: '999' is not an octal number",
                 "/etc/rm/main.ini:6: [circus] loglevel: unknown loglevel 'loud' (use critical, "
@@ -98,13 +98,6 @@ TEST(ConfigCircusTest, ConversionErrors) {
                 "/etc/rm/main.ini:8: [circus] httpd_port: must be between 0 and 65535, not 65536",
                 "/etc/rm/main.ini:9: [circus] pubsub_endpoint: 'tcp://x' has no HOST:PORT",
             }));
-}
-
-TEST(ConfigCircusTest, CheckDelayZeroIsAnError) {
-  FakeConfigEnv env;
-  LoadResult r = Circus(env, "check_delay = 0\n");
-  EXPECT_EQ(Formatted(r.errors),
-            (Lines{"/etc/rm/main.ini:2: [circus] check_delay: must be greater than 0, not 0"}));
 }
 
 TEST(ConfigCircusTest, UnknownKeysWarn) {
@@ -140,6 +133,29 @@ TEST(ConfigCircusTest, LaterKeysAreValidatedAndWarn) {
              "accepted but not implemented yet",
              "/etc/rm/main.ini:5: [circus] logoutput: logoutput syslog:// is accepted but "
              "not implemented yet"}));
+}
+
+// Circus's loader takes check_delay = -1 or 0 (its test configs use -1):
+// accepted, with one warning each, as a 1 s tick.
+TEST(ConfigCircusTest, CheckDelayZeroOrNegativeIsAOneSecondTick) {
+  for (const char* value : {"-1", "0"}) {
+    FakeConfigEnv env;
+    LoadResult r = Circus(env, std::string("check_delay = ") + value + "\n");
+    ASSERT_TRUE(r.config) << Dump(r.errors);
+    EXPECT_EQ(r.config->circus.check_delay, 1.0);
+    EXPECT_EQ(Formatted(r.warnings),
+              (Lines{std::string("/etc/rm/main.ini:2: [circus] check_delay: '") + value +
+                     "' is not a period; the housekeeping tick runs every 1 s"}));
+  }
+}
+
+// `multicast_endpoint =` (empty) is how Circus turns discovery off: no warning.
+TEST(ConfigCircusTest, EmptyMulticastEndpointIsOffWithoutAWarning) {
+  FakeConfigEnv env;
+  LoadResult r = Circus(env, "multicast_endpoint =\n");
+  ASSERT_TRUE(r.config) << Dump(r.errors);
+  EXPECT_EQ(r.config->circus.multicast_endpoint, "");
+  EXPECT_TRUE(r.warnings.empty()) << Dump(r.warnings);
 }
 
 TEST(ConfigCircusTest, LaterKeyErrors) {

@@ -174,11 +174,11 @@ TEST(ConfigLoaderTest, ReportsEveryErrorFromEveryFile) {
   FakeConfigEnv env;
   env.files["/etc/rm/inc.ini"] = "[watcher:b]\ncmd = x\nnumprocesses = many\nbroken line\n";
   LoadResult r = LoadText(env,
-                          "[circus]\ninclude = inc.ini\ncheck_delay = 0\n"
+                          "[circus]\ninclude = inc.ini\ncheck_delay = soon\n"
                           "[watcher:a]\nstop_signal = NOPE\n");
   EXPECT_FALSE(r.config);
   EXPECT_EQ(Formatted(r.errors),
-            (Lines{"/etc/rm/main.ini:3: [circus] check_delay: must be greater than 0, not 0",
+            (Lines{"/etc/rm/main.ini:3: [circus] check_delay: 'soon' is not a duration in seconds",
                    "/etc/rm/main.ini:4: [watcher:a]: 'cmd' is required",
                    "/etc/rm/main.ini:5: [watcher:a] stop_signal: 'NOPE' is not a signal",
                    "/etc/rm/inc.ini:3: [watcher:b] numprocesses: 'many' is not an integer",
