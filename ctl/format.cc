@@ -24,10 +24,24 @@ std::string Str(const json& obj, const char* key, const std::string& dflt = "") 
   return Text(obj[key]);
 }
 
+// Up to kPidsShown pids in full; a longer list is summarised as its count,
+// the first few pids and "+N more" (a roll of 1,000 processes would print
+// 2,000 pids on one line). --json keeps every pid.
+constexpr size_t kPidsShown = 8;
+constexpr size_t kPidsInSummary = 5;
+
 std::string PidList(const json& pids) {
   std::string out;
   if (!pids.is_array()) return out;
-  for (const json& p : pids) out += (out.empty() ? "" : " ") + Text(p);
+  const bool summarise = pids.size() > kPidsShown;
+  if (summarise) out = std::to_string(pids.size()) + ":";
+  size_t shown = 0;
+  for (const json& p : pids) {
+    if (summarise && shown == kPidsInSummary) break;
+    out += (out.empty() ? "" : " ") + Text(p);
+    ++shown;
+  }
+  if (summarise) out += " +" + std::to_string(pids.size() - shown) + " more";
   return out;
 }
 

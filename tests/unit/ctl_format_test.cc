@@ -124,6 +124,34 @@ TEST(CtlFormatTest, LifecycleWithWaiting) {
             "web: restarting\n");
 }
 
+// At 1,000 processes a roll's reply holds 2,000 pids: the line gives the
+// counts and the first five of each list, never the whole list.
+TEST(CtlFormatTest, LongPidListsAreSummarised) {
+  json stopped = json::array(), started = json::array();
+  for (int i = 0; i < 1000; ++i) {
+    stopped.push_back(20000 + i);
+    started.push_back(30000 + i);
+  }
+  const json reply = {{"status", "ok"}, {"info", {{"stopped", stopped}, {"started", started}, {"kept", json::array()}}}};
+  EXPECT_EQ(Fmt("restart", {{"name", "pool"}, {"graceful", true}, {"waiting", true}}, reply.dump()),
+            "pool: restarted (stopped 1000: 20000 20001 20002 20003 20004 +995 more; "
+            "started 1000: 30000 30001 30002 30003 30004 +995 more)\n");
+  const json start = {{"status", "ok"}, {"info", {{"started", started}, {"kept", json::array()}}}};
+  EXPECT_EQ(Fmt("start", {{"name", "pool"}, {"waiting", true}}, start.dump()),
+            "pool: started (pids 1000: 30000 30001 30002 30003 30004 +995 more)\n");
+  // Eight pids are still listed in full; nine are summarised.
+  json eight = json::array(), nine = json::array();
+  for (int i = 1; i <= 8; ++i) eight.push_back(i);
+  nine = eight;
+  nine.push_back(9);
+  EXPECT_EQ(Fmt("add", {{"name", "x"}, {"cmd", "c"}, {"start", true}, {"waiting", true}},
+                json{{"status", "ok"}, {"started", eight}}.dump()),
+            "x: added and started (pids 1 2 3 4 5 6 7 8)\n");
+  EXPECT_EQ(Fmt("add", {{"name", "x"}, {"cmd", "c"}, {"start", true}, {"waiting", true}},
+                json{{"status", "ok"}, {"started", nine}}.dump()),
+            "x: added and started (pids 9: 1 2 3 4 5 +4 more)\n");
+}
+
 TEST(CtlFormatTest, OtherChanges) {
   EXPECT_EQ(Fmt("add", {{"name", "extra2"}, {"cmd", "sleep"}, {"start", true}, {"waiting", true}},
                 R"({"status": "ok", "time": 1.0, "started": [12709], "kept": [], "id": "a4"})"),
