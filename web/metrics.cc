@@ -40,9 +40,13 @@ std::string WatcherLabel(const nlohmann::json& w) {
   return "watcher=\"" + EscapeLabel(w.value("name", "")) + "\"";
 }
 
+// A process series is named by its slot (watcher, wid), not its pid: a
+// respawn continues the slot's series instead of starting new ones (at 1,000
+// workers with crashes, pid labels churn without bound). The pid is a value
+// (ringmaster_process_pid). Live wids of a watcher are distinct, stopping
+// processes included (the watcher never reuses a wid still in use).
 std::string ProcessLabels(const nlohmann::json& w, const nlohmann::json& p) {
-  return WatcherLabel(w) + ",pid=\"" + std::to_string(p.value("pid", 0)) + "\",wid=\"" +
-         std::to_string(p.value("wid", 0)) + "\"";
+  return WatcherLabel(w) + ",wid=\"" + std::to_string(p.value("wid", 0)) + "\"";
 }
 
 }  // namespace
@@ -92,7 +96,8 @@ std::string FormatStatusMetrics(const nlohmann::json& status) {
        [](const nlohmann::json& w) { return Number(w.value("running", nlohmann::json(0))); }},
       {"ringmaster_watcher_ready_processes", "gauge", "ready processes of the watcher",
        [](const nlohmann::json& w) { return Number(w.value("ready", nlohmann::json(0))); }},
-      {"ringmaster_watcher_restarts", "gauge", "unexpected exits since the watcher last started",
+      {"ringmaster_watcher_restarts_total", "counter",
+       "unexpected exits since the watcher last started (starts again at 0 when it is started)",
        [](const nlohmann::json& w) { return Number(w.value("restarts", nlohmann::json(0))); }},
   };
   for (const WatcherMetric& wm : per_watcher) {
@@ -110,6 +115,8 @@ std::string FormatStatusMetrics(const nlohmann::json& status) {
   const std::vector<ProcessMetric> per_process = {
       {"ringmaster_process_up", "gauge", "1 for a live process (always 1; gone processes are not listed)",
        [](const nlohmann::json&) { return std::string("1"); }},
+      {"ringmaster_process_pid", "gauge", "pid of the process in this slot (wid)",
+       [](const nlohmann::json& p) { return Number(p.value("pid", nlohmann::json(0))); }},
       {"ringmaster_process_ready", "gauge", "1 if the process reported ready",
        [](const nlohmann::json& p) { return std::string(p.value("state", "") == "ready" ? "1" : "0"); }},
       {"ringmaster_process_cpu_seconds_total", "counter", "user + system CPU time of the process",

@@ -227,6 +227,10 @@ TEST_F(HttpTest, MetricsInPrometheusTextFormat) {
   }
   EXPECT_EQ(up, 2);
   EXPECT_EQ(rss, 2) << r->body;
+  // Series are per slot: the pids are values of ringmaster_process_pid, never labels.
+  EXPECT_GT(std::stol(values["ringmaster_process_pid{watcher=\"web\",wid=\"1\"}"]), 0);
+  EXPECT_GT(std::stol(values["ringmaster_process_pid{watcher=\"web\",wid=\"2\"}"]), 0);
+  EXPECT_EQ(r->body.find("pid=\""), std::string::npos);
   EXPECT_TRUE(values.count("ringmaster_loop_lag_seconds"));
   EXPECT_TRUE(values.count("ringmaster_commands_served_total"));
   EXPECT_GE(std::stod(values["ringmaster_http_requests_total"]), 2);

@@ -46,12 +46,16 @@ TEST(WebMetrics, PerWatcherAndPerProcess) {
   EXPECT_TRUE(HasLine(text, "# TYPE ringmaster_watcher_up gauge")) << text;
   EXPECT_TRUE(HasLine(text, "ringmaster_watcher_up{watcher=\"web\"} 1")) << text;
   EXPECT_TRUE(HasLine(text, "ringmaster_watcher_up{watcher=\"we\\\"ird\\\\\"} 0")) << text;
-  EXPECT_TRUE(HasLine(text, "ringmaster_watcher_restarts{watcher=\"web\"} 3"));
+  EXPECT_TRUE(HasLine(text, "ringmaster_watcher_restarts_total{watcher=\"web\"} 3"));
+  EXPECT_TRUE(HasLine(text, "# TYPE ringmaster_watcher_restarts_total counter"));
   EXPECT_TRUE(HasLine(text, "ringmaster_watcher_desired_processes{watcher=\"web\"} 2"));
-  EXPECT_TRUE(HasLine(text, "ringmaster_process_ready{watcher=\"web\",pid=\"42\",wid=\"1\"} 1"));
-  EXPECT_TRUE(HasLine(text, "ringmaster_process_resident_memory_bytes{watcher=\"web\",pid=\"42\",wid=\"1\"} 4096"));
-  EXPECT_TRUE(HasLine(text, "ringmaster_process_cpu_seconds_total{watcher=\"web\",pid=\"42\",wid=\"1\"} 1.5"));
+  EXPECT_TRUE(HasLine(text, "ringmaster_process_ready{watcher=\"web\",wid=\"1\"} 1"));
+  EXPECT_TRUE(HasLine(text, "ringmaster_process_resident_memory_bytes{watcher=\"web\",wid=\"1\"} 4096"));
+  EXPECT_TRUE(HasLine(text, "ringmaster_process_cpu_seconds_total{watcher=\"web\",wid=\"1\"} 1.5"));
   EXPECT_TRUE(HasLine(text, "# TYPE ringmaster_process_cpu_seconds_total counter"));
+  // Series are per slot; the pid is a value, never a label.
+  EXPECT_TRUE(HasLine(text, "ringmaster_process_pid{watcher=\"web\",wid=\"1\"} 42"));
+  EXPECT_EQ(text.find("pid=\""), std::string::npos);
   EXPECT_TRUE(HasLine(text, "ringmaster_commands_served_total 7"));
   EXPECT_TRUE(HasLine(text, "ringmaster_http_requests_total 9"));
   EXPECT_TRUE(HasLine(text, "ringmaster_loop_lag_seconds 0.25"));
@@ -62,11 +66,11 @@ TEST(WebMetrics, UnsampledProcessValuesAreLeftOut) {
   nlohmann::json s = Status();
   s["watchers"][0]["processes"][0]["rss"] = nullptr;
   std::string text = FormatMetrics(s, {});
-  EXPECT_EQ(text.find("ringmaster_process_resident_memory_bytes{watcher=\"web\",pid=\"42\""),
+  EXPECT_EQ(text.find("ringmaster_process_resident_memory_bytes{watcher=\"web\",wid=\"1\""),
             std::string::npos);
   EXPECT_EQ(text.find("NaN"), std::string::npos);
   // The process itself is still listed.
-  EXPECT_TRUE(HasLine(text, "ringmaster_process_up{watcher=\"web\",pid=\"42\",wid=\"1\"} 1"));
+  EXPECT_TRUE(HasLine(text, "ringmaster_process_up{watcher=\"web\",wid=\"1\"} 1"));
 }
 
 TEST(WebMetrics, EscapeLabel) {
