@@ -89,6 +89,7 @@ class Arbiter : public WatcherHost {
   const Config& config() const { return config_; }
   Watcher* FindWatcher(const std::string& name);
   const std::vector<std::unique_ptr<Watcher>>& watchers() const { return watchers_; }
+  const SocketManager& sockets() const { return sockets_; }
   EventFanout& fanout() { return fanout_; }
 
   // WatcherHost.

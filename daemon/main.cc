@@ -21,6 +21,7 @@
 #include "daemon/change_tracker.h"
 #include "daemon/command_dispatcher.h"
 #include "daemon/proc_stats.h"
+#include "daemon/stats_stream.h"
 #include "daemon/zmq_controller.h"
 #include "web/http_server.h"
 #include "daemon/log.h"
@@ -196,6 +197,21 @@ int Run(int argc, char** argv) {
     return 1;
   }
   arbiter.fanout().Add(&controller);
+  // The stats stream (docs/protocol.md §9), only when statsd is on.
+  std::unique_ptr<StatsStream> stats_stream;
+  std::string stats_endpoint;
+  if (arbiter.config().circus.statsd) {
+    stats_endpoint = arbiter.config().circus.stats_endpoint.empty()
+                         ? DefaultStatsEndpoint()
+                         : arbiter.config().circus.stats_endpoint;
+    stats_stream = std::make_unique<StatsStream>(loop, procs, arbiter);
+    s = stats_stream->Bind(stats_endpoint);
+    if (!s.ok()) {
+      LOG_ERROR("%s", s.message().c_str());
+      fprintf(stderr, "ringmasterd: %s\n", s.message().c_str());
+      return 1;
+    }
+  }
   // The HTTP endpoint (config-reference §10.4): its own event loop thread and
   // a small pool, reads from a snapshot, actions through the same dispatcher
   // as ZeroMQ.
@@ -261,11 +277,12 @@ int Run(int argc, char** argv) {
   StdioWriter::SetOnQueued(nullptr);
   StdioWriter::FlushAll();
   http.Stop();
+  if (stats_stream) stats_stream->Close();
   controller.Close();
   // libzmq leaves ipc socket files behind; a stale one would make the next
   // client wait for a connection instead of failing at once.
   for (const std::string& e : {endpoint.empty() ? DefaultEndpoint() : endpoint,
-                               pubsub.empty() ? DefaultPubsubEndpoint() : pubsub}) {
+                               pubsub.empty() ? DefaultPubsubEndpoint() : pubsub, stats_endpoint}) {
     std::string path = IpcPath(e);
     if (!path.empty()) unlink(path.c_str());
   }

@@ -307,6 +307,13 @@ void ProcStats::RefreshStale() {
   }
 }
 
+std::optional<nlohmann::json> ProcStats::BareInfo(pid_t pid) {
+  MaybePrune();
+  std::optional<json> info = BaseInfo(pid, &samples_[pid]);
+  if (!info) samples_.erase(pid);
+  return info;
+}
+
 nlohmann::json ProcStats::DaemonInfo() {
   std::optional<json> info = BaseInfo(getpid(), &daemon_sample_);
   if (!info) return kNoSuchProcess;  // cannot happen: /proc/self is readable

@@ -57,6 +57,10 @@ class ProcStats {
   // size after a flood of `stats`.
   void DropCaches();
 
+  // INFO of any pid without started/wid: `age` is now - create_time and
+  // `children` is empty (the stats stream's per-pid body). nullopt: gone.
+  std::optional<nlohmann::json> BareInfo(pid_t pid);
+
   // INFO of the daemon itself, without started/wid and with `children: []`;
   // `cpu` covers the time since the previous DaemonInfo call.
   nlohmann::json DaemonInfo();

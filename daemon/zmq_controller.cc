@@ -63,9 +63,11 @@ std::string DirName(const std::string& path) {
   return path.substr(0, slash);
 }
 
+}  // namespace
+
 // Everything an ipc:// bind needs from the filesystem before libzmq (which
 // would unlink a live daemon's socket) gets the path.
-Status PrepareEndpoint(const std::string& endpoint) {
+Status PrepareIpcEndpoint(const std::string& endpoint) {
   std::string path = IpcPath(endpoint);
   if (path.empty()) return Status::Ok();
   if (DirName(path) == DefaultRunDir()) {
@@ -75,7 +77,6 @@ Status PrepareEndpoint(const std::string& endpoint) {
   return ClaimIpcSocketPath(path);
 }
 
-}  // namespace
 
 // Where a reply goes: the peer's routing id, and whether the request came in a
 // REQ envelope (then the reply keeps the empty delimiter).
@@ -159,10 +160,10 @@ Status ZmqController::Bind(const std::string& endpoint_in, const std::string& pu
     return Status::Error("cannot bind control endpoint " + endpoint +
                          ": the controller is already bound or closed");
   }
-  if (Status s = PrepareEndpoint(endpoint); !s.ok()) {
+  if (Status s = PrepareIpcEndpoint(endpoint); !s.ok()) {
     return Status::Error("cannot bind control endpoint " + endpoint + ": " + s.message());
   }
-  if (Status s = PrepareEndpoint(pubsub); !s.ok()) {
+  if (Status s = PrepareIpcEndpoint(pubsub); !s.ok()) {
     return Status::Error("cannot bind pubsub endpoint " + pubsub + ": " + s.message());
   }
   const char* which = "control";

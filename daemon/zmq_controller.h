@@ -30,6 +30,11 @@
 
 namespace ringmaster {
 
+// Everything an ipc:// bind needs from the filesystem before libzmq (which
+// would unlink a live daemon's socket) gets the path: the default RUNDIR made
+// private, a stale socket file claimed. Other schemes: nothing to do.
+Status PrepareIpcEndpoint(const std::string& endpoint);
+
 class ZmqController : public EventSink {
  public:
   static constexpr int64_t kMaxMessageBytes = 16 << 20;  // ROUTER ZMQ_MAXMSGSIZE

@@ -126,8 +126,7 @@ TEST(ConfigCircusTest, LaterKeysAreValidatedAndWarn) {
   EXPECT_EQ(r.config->circus.multicast_endpoint, "udp://237.219.251.97:12027");
   EXPECT_EQ(
       Formatted(r.warnings),
-      (Lines{"/etc/rm/main.ini:2: [circus] statsd: statsd is accepted but not implemented yet",
-             "/etc/rm/main.ini:3: [circus] endpoint_owner: endpoint_owner is accepted but "
+      (Lines{"/etc/rm/main.ini:3: [circus] endpoint_owner: endpoint_owner is accepted but "
              "not implemented yet",
              "/etc/rm/main.ini:4: [circus] multicast_endpoint: multicast_endpoint is "
              "accepted but not implemented yet",
@@ -177,9 +176,7 @@ TEST(ConfigCircusTest, StatsEndpointTurnsStatsdOn) {
   EXPECT_EQ(r.config->circus.stats_endpoint, "ipc:///tmp/s.sock");
   EXPECT_EQ(Formatted(r.warnings),
             (Lines{"/etc/rm/main.ini:2: [circus] stats_endpoint: stats_endpoint is set, so statsd "
-                   "is turned on",
-                   "/etc/rm/main.ini:2: [circus] stats_endpoint: stats_endpoint is accepted but "
-                   "not implemented yet"}));
+                   "is turned on"}));
 }
 
 TEST(ConfigCircusTest, IgnoredKeysWarn) {
