@@ -1,4 +1,4 @@
-// Admission of change commands (control-protocol.md §10.2): what a new change C
+// Admission of change commands (docs/protocol.md §10.2): what a new change C
 // does when change R is already running on the same watcher. Pure table; the
 // daemon's ChangeTracker applies it.
 #ifndef RINGMASTER_CORE_ADMISSION_H_

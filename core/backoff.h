@@ -1,4 +1,4 @@
-// Restart backoff (config-reference §10.2) with a burst allowance: a slot's
+// Restart backoff (docs/config.md §10.2) with a burst allowance: a slot's
 // first `burst` failures within `window` are respawned at once; past that,
 // and until a stable run, delay(b) = min(max, initial * factor^(b-1)) times a
 // jitter factor in [1-j, 1+j], b being the failures past the burst. Pure: the caller supplies

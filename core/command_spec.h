@@ -1,5 +1,5 @@
 // The command table's pure half: every control command's name, kind and
-// property spec (control-protocol.md §5-§7, §10). The daemon pairs each spec
+// property spec (docs/protocol.md §5-§7, §10). The daemon pairs each spec
 // with a handler (daemon/commands/); ringctl uses the same specs for usage,
 // help and argument checks without contacting the daemon. Immutable; any thread.
 #ifndef RINGMASTER_CORE_COMMAND_SPEC_H_

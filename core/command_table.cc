@@ -1,4 +1,4 @@
-// The command table itself (control-protocol.md §5, §7, §10). Lookup and
+// The command table itself (docs/protocol.md §5, §7, §10). Lookup and
 // validation live in command_spec.cc.
 #include <utility>
 

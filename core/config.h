@@ -1,6 +1,6 @@
 // The validated configuration: what config_loader produces from a Circus-style
 // ini file, and what the daemon acts on. Plain data; no I/O. Field defaults are
-// the defaults of config-reference.md. Produced on any thread, then treated as
+// the defaults of docs/config.md. Produced on any thread, then treated as
 // immutable (a reload produces a new Config).
 #ifndef RINGMASTER_CORE_CONFIG_H_
 #define RINGMASTER_CORE_CONFIG_H_
@@ -23,7 +23,7 @@ struct SourceLoc {
   bool operator==(const SourceLoc&) const = default;
 };
 
-// Restart backoff policy (config-reference §10.2).
+// Restart backoff policy (docs/config.md §10.2).
 struct BackoffPolicy {
   bool enabled = true;
   double initial = 1.0;
@@ -36,7 +36,7 @@ struct BackoffPolicy {
   bool operator==(const BackoffPolicy&) const = default;
 };
 
-// Circus's flapping plugin, per watcher (config-reference §10.2): the
+// Circus's flapping plugin, per watcher (docs/config.md §10.2): the
 // flapping.* keys of a watcher section, or [plugin:flapping] defaults.
 struct FlappingPolicy {
   bool enabled = false;  // any flapping.* key, or a [plugin:flapping] section
@@ -49,7 +49,7 @@ struct FlappingPolicy {
 
 enum class StreamClass { kNone, kFile, kWatchedFile, kStdout, kTimedRotatingFile, kFancyStdout };
 
-// stdout_stream.* / stderr_stream.* (config-reference §6.2).
+// stdout_stream.* / stderr_stream.* (docs/config.md §6.2).
 struct StreamConfig {
   StreamClass cls = StreamClass::kNone;
   std::string filename;
@@ -110,7 +110,7 @@ struct WatcherConfig {
   FlappingPolicy flapping;
   int64_t max_rss = 0;
 
-  // The child environment, steps 1-4 of config-reference §8 (NOTIFY_SOCKET is
+  // The child environment, steps 1-4 of docs/config.md §8 (NOTIFY_SOCKET is
   // added by the daemon at spawn).
   std::map<std::string, std::string> env;
   // Freeform keys (unknown to ringmaster), kept as strings.

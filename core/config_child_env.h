@@ -1,5 +1,5 @@
-// The [env] and [env:PATTERNS] sections and what they feed (config-reference
-// §4 and §8): the lookup tables of substitution passes 1 and 2, and the child
+// The [env] and [env:PATTERNS] sections and what they feed
+// (docs/config.md §4 and §8): the lookup tables of substitution passes 1 and 2, and the child
 // environment of each watcher. Built once per load; pure.
 #ifndef RINGMASTER_CORE_CONFIG_CHILD_ENV_H_
 #define RINGMASTER_CORE_CONFIG_CHILD_ENV_H_

@@ -1,4 +1,4 @@
-// The [circus] section (config-reference §5, §10.4): daemon-wide settings,
+// The [circus] section (docs/config.md §5, §10.4): daemon-wide settings,
 // after substitution pass 1. Internal to the loader.
 #ifndef RINGMASTER_CORE_CONFIG_CIRCUS_H_
 #define RINGMASTER_CORE_CONFIG_CIRCUS_H_

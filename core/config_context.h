@@ -1,7 +1,7 @@
 // Shared state of one LoadConfig call: the outside world (ConfigEnv), where
 // diagnostics go, and the helpers every section parser uses to report a
 // problem at a key's place, convert values, and run the load-time
-// substitution passes (config-reference §4.1, passes 1, 1' and 2).
+// substitution passes (docs/config.md §4.1, passes 1, 1' and 2).
 // Internal to the loader; one instance per load, single-threaded.
 #ifndef RINGMASTER_CORE_CONFIG_CONTEXT_H_
 #define RINGMASTER_CORE_CONFIG_CONTEXT_H_

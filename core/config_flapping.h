@@ -1,4 +1,4 @@
-// Circus's flapping plugin keys (config-reference §10.2): `flapping.attempts`,
+// Circus's flapping plugin keys (docs/config.md §10.2): `flapping.attempts`,
 // `flapping.window`, `flapping.retry_in`, `flapping.max_retry` in a watcher
 // section (kept as freeform options too, so `options` shows them as Circus
 // does), and the same names without the prefix in [plugin:flapping], whose

@@ -1,4 +1,4 @@
-// Loads and validates a Circus-compatible ini file (config-reference.md):
+// Loads and validates a Circus-compatible ini file (docs/config.md):
 // includes, first-wins merging, substitution passes 1, 1' and 2, type checks.
 // Reports every problem, not just the first. Callable from any thread.
 #ifndef RINGMASTER_CORE_CONFIG_LOADER_H_

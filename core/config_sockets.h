@@ -1,4 +1,4 @@
-// The [socket:NAME] sections (config-reference §7), after substitution pass 1.
+// The [socket:NAME] sections (docs/config.md §7), after substitution pass 1.
 // Internal to the loader.
 #ifndef RINGMASTER_CORE_CONFIG_SOCKETS_H_
 #define RINGMASTER_CORE_CONFIG_SOCKETS_H_

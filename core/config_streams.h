@@ -1,5 +1,5 @@
 // A watcher's output streams, stdout_stream.* and stderr_stream.*
-// (config-reference §6.2). Internal to the loader.
+// (docs/config.md §6.2). Internal to the loader.
 #ifndef RINGMASTER_CORE_CONFIG_STREAMS_H_
 #define RINGMASTER_CORE_CONFIG_STREAMS_H_
 

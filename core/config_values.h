@@ -1,4 +1,4 @@
-// Conversions of trimmed ini values to typed values (config-reference §3).
+// Conversions of trimmed ini values to typed values (docs/config.md §3).
 // Each returns the value, or an error whose message is a PROBLEM for a
 // Diagnostic ("'three' is not an integer"). Pure; callable from any thread.
 #ifndef RINGMASTER_CORE_CONFIG_VALUES_H_

@@ -1,4 +1,4 @@
-// The [watcher:NAME] sections (config-reference §6): every key after
+// The [watcher:NAME] sections (docs/config.md §6): every key after
 // substitution pass 2, the section-level rules, and the child environment
 // (§8). Internal to the loader.
 #ifndef RINGMASTER_CORE_CONFIG_WATCHER_H_

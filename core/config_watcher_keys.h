@@ -1,4 +1,4 @@
-// Conversion of single [watcher:NAME] keys (config-reference §6.1, §10):
+// Conversion of single [watcher:NAME] keys (docs/config.md §6.1, §10):
 // the fixed-name keys, rlimit_NAME and hooks.NAME. Section-level rules (cmd
 // required, singleton, ...) are in config_watcher. Internal to the loader.
 #ifndef RINGMASTER_CORE_CONFIG_WATCHER_KEYS_H_

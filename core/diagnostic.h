@@ -1,4 +1,4 @@
-// A config problem in the reference's format (config-reference §11.1):
+// A config problem in the reference's format (docs/config.md §11.1):
 //   FILE:LINE: [SECTION] KEY: PROBLEM
 #ifndef RINGMASTER_CORE_DIAGNOSTIC_H_
 #define RINGMASTER_CORE_DIAGNOSTIC_H_

@@ -1,4 +1,4 @@
-// Default control/event/stats endpoints (control-protocol.md §1) and small
+// Default control/event/stats endpoints (docs/protocol.md §1) and small
 // endpoint-string helpers. Shared by ringmasterd and ringctl so both compute
 // the same RUNDIR with no flags. Pure path computation: reads only the
 // environment and the uid; creates nothing. Any thread.

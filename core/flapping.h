@@ -1,5 +1,5 @@
-// Flapping detection per watcher (Circus's flapping plugin, config-reference
-// §10.2). Counts the crashes of the whole watcher that are past their slot's
+// Flapping detection per watcher (Circus's flapping plugin,
+// docs/config.md §10.2). Counts the crashes of the whole watcher that are past their slot's
 // burst allowance; more than `attempts` of them within `window` seconds is a
 // flap: the watcher is stopped and tried again after `retry_in`, at most
 // `max_retry` times in a row (-1: for ever). Exits the daemon caused are

@@ -1,4 +1,4 @@
-// Reads the text of one ini file (config-reference §2) by driving inih's
+// Reads the text of one ini file (docs/config.md §2) by driving inih's
 // ini_parse_stream with our own line reader. The reader keeps physical line
 // numbers, blanks `rem` and invalid lines (reporting every invalid line, not
 // only inih's first), records section headers and continuation lines, and

@@ -1,4 +1,4 @@
-// The merged view of every ini file of one load (config-reference §1):
+// The merged view of every ini file of one load (docs/config.md §1):
 // sections with the same name are merged across places and files, and for a
 // key defined twice in one section the first definition wins (later ones are
 // dropped with a warning naming both places). Pure; single-threaded use.

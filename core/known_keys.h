@@ -1,5 +1,5 @@
 // The keys ringmaster knows in [circus], [socket:*] and [watcher:*], with how
-// far each is supported (config-reference §0), plus the hook and rlimit names
+// far each is supported (docs/config.md §0), plus the hook and rlimit names
 // and the "did you mean" suggestion for misspelled keys. Static tables; pure.
 #ifndef RINGMASTER_CORE_KNOWN_KEYS_H_
 #define RINGMASTER_CORE_KNOWN_KEYS_H_

@@ -1,4 +1,4 @@
-// Watcher name matching for start/stop/restart (control-protocol.md §6):
+// Watcher name matching for start/stop/restart (docs/protocol.md §6):
 // simple (exact, case-insensitive), glob (fnmatch on lowercased names) and
 // regex (ECMAScript, anchored at the start only, like Python's re.match).
 #ifndef RINGMASTER_CORE_NAME_MATCH_H_

@@ -1,4 +1,4 @@
-// One option key of `add`/`set` (control-protocol §7.24): Circus's JSON type
+// One option key of `add`/`set` (docs/protocol.md §7.24): Circus's JSON type
 // rules, then the value stored into a WatcherConfig. Keys whose final value
 // depends on other keys of the same request (env, streams, uid's primary
 // group) are only collected here; watcher_options finishes them. Internal to
@@ -33,7 +33,7 @@ struct OptionApply {
 };
 
 // Checks `value` for `key` and stores it into *st.w (or st's collections).
-// Errors are reply reasons of control-protocol §4.3 ("unknown key 'K'",
+// Errors are reply reasons of docs/protocol.md §4.3 ("unknown key 'K'",
 // "'K' isn't an integer", ...); on error *st.w may be partly changed, so
 // callers work on a copy.
 Status ApplyOptionKey(const std::string& key, const nlohmann::json& value, OptionApply& st);

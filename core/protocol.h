@@ -1,4 +1,4 @@
-// The control protocol's message layer (control-protocol.md §1.1-§4): parsing a
+// The control protocol's message layer (docs/protocol.md §1.1-§4): parsing a
 // request body into a Request or a protocol error, and building replies. Pure:
 // no sockets. Any thread.
 #ifndef RINGMASTER_CORE_PROTOCOL_H_

@@ -1,4 +1,4 @@
-// Variable substitution (config-reference §4): finding and replacing
+// Variable substitution (docs/config.md §4): finding and replacing
 // $(circus.KEY) / ((circus.KEY)) references, $VAR expansion in environment
 // values (§4.2), and the spawn-time pass 3 that turns a watcher's cmd/args into
 // an argv (§6.3 step 1). Pure functions; callable from any thread.

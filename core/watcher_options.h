@@ -1,5 +1,5 @@
 // A watcher's options in the JSON of the control protocol: what `options` and
-// `get` report (control-protocol §7.12, §7.5), and the checked changes of
+// `get` report (docs/protocol.md §7.12, §7.5), and the checked changes of
 // `set` and `add` (§7.18, §7.1, §7.24). Pure functions over WatcherConfig;
 // callable from any thread. Errors are reply reasons (§4.3), sent as errno 3.
 //
@@ -53,7 +53,7 @@ struct OptionsChange {
 Result<OptionsChange> ApplyOptions(const WatcherConfig& base, const nlohmann::json& options,
                                    ConfigEnv& env, const std::string& cwd);
 
-// §7.1: a new watcher with the config-reference defaults, then `cmd`, `args`
+// §7.1: a new watcher with the docs/config.md defaults, then `cmd`, `args`
 // (null, a string or an array of strings) and `options` applied as by
 // ApplyOptions (a `cmd`/`args` inside options wins over the properties).
 Result<WatcherConfig> WatcherFromAdd(const std::string& name, const std::string& cmd,

@@ -18,7 +18,7 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Positional layouts of the protocol's commands (control-protocol.md §7).
+// Positional layouts of the protocol's commands (docs/protocol.md §7).
 // Commands missing here fall back to their required properties in order.
 const std::map<std::string, std::vector<Positional>, std::less<>>& LayoutTable() {
   static const auto* kTable = new std::map<std::string, std::vector<Positional>, std::less<>>{

@@ -1,5 +1,5 @@
 // The control-channel client: a ZeroMQ DEALER that sends one JSON request and
-// waits for the reply with the same id (control-protocol.md §1-§2), the way
+// waits for the reply with the same id (docs/protocol.md §1-§2), the way
 // circusctl does. One Client per thread; it keeps its socket, so a late reply
 // to an abandoned request is skipped by id on the next call.
 #ifndef RINGMASTER_CTL_CLIENT_H_

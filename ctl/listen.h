@@ -1,5 +1,5 @@
 // `ringctl listen [TOPIC]`: subscribes to the daemon's event PUB socket
-// (control-protocol.md §8) with a prefix subscription and prints one
+// (docs/protocol.md §8) with a prefix subscription and prints one
 // "<topic> <json>" line per event until SIGINT/SIGTERM. Main thread only.
 #ifndef RINGMASTER_CTL_LISTEN_H_
 #define RINGMASTER_CTL_LISTEN_H_

@@ -1,4 +1,4 @@
-// Per-watcher change slots (control-protocol.md §10.1-§10.2): no global lock;
+// Per-watcher change slots (docs/protocol.md §10.1-§10.2): no global lock;
 // each watcher runs at most one change, and a new change on the same watcher
 // runs, preempts, joins or is refused as core/admission.h says. Loop thread only.
 #ifndef RINGMASTER_DAEMON_CHANGE_TRACKER_H_

@@ -1,4 +1,4 @@
-// Where supervision events go (protocol §8): `watcher.<res_name>.<event>` with a
+// Where supervision events go (docs/protocol.md §8): `watcher.<res_name>.<event>` with a
 // JSON body. The ZeroMQ PUB publisher implements this; so does the log. Loop
 // thread only.
 #ifndef RINGMASTER_DAEMON_EVENT_SINK_H_

@@ -1,5 +1,5 @@
 // FileSink: appends captured child output to one file (FileStream and
-// WatchedFileStream of config-reference §6.2). Every chunk is written with one
+// WatchedFileStream of docs/config.md §6.2). Every chunk is written with one
 // write(2) on an O_APPEND fd, no stdio buffering. Optional per-line prefix,
 // size-based rotation like Python's RotatingFileHandler, and reopening when the
 // path is moved away (logrotate). Loop thread only; failures go to the error

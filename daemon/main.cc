@@ -155,7 +155,7 @@ int Run(int argc, char** argv) {
   std::string endpoint = config.circus.endpoint, pubsub = config.circus.pubsub_endpoint;
   if (endpoint.empty() || pubsub.empty()) {
     // The default endpoints live in a private runtime directory; one with the
-    // wrong owner or mode is a configuration problem (protocol §1).
+    // wrong owner or mode is a configuration problem (docs/protocol.md §1).
     s = EnsurePrivateDir(DefaultRunDir());
     if (!s.ok()) {
       LOG_ERROR("%s", s.message().c_str());
@@ -212,7 +212,7 @@ int Run(int argc, char** argv) {
       return 1;
     }
   }
-  // The HTTP endpoint (config-reference §10.4): its own event loop thread and
+  // The HTTP endpoint (docs/config.md §10.4): its own event loop thread and
   // a small pool, reads from a snapshot, actions through the same dispatcher
   // as ZeroMQ.
   HttpLimits http_limits;

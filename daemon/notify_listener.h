@@ -1,4 +1,4 @@
-// The systemd-style readiness socket (config-reference §10.1): one SOCK_DGRAM
+// The systemd-style readiness socket (docs/config.md §10.1): one SOCK_DGRAM
 // unix socket in the abstract namespace, "@ringmasterd/<pid>/notify", with
 // SO_PASSCRED so every datagram is attributed to its sender's pid. Payloads
 // are newline-separated KEY=VALUE lines. Loop thread only.

@@ -1,5 +1,5 @@
 // Output sinks: where the captured stdout/stderr of child processes goes
-// (config-reference §6.2). The loop thread reads a child's pipe when readable and
+// (docs/config.md §6.2). The loop thread reads a child's pipe when readable and
 // hands each chunk to the sink of its watcher and stream; the sink writes it
 // synchronously with write(2), so a child that outpaces the disk is slowed by its
 // full pipe, never buffered in the daemon. The daemon's own stdout/stderr are

@@ -1,5 +1,5 @@
 // Process statistics read from /proc in Circus's psutil-based formats: the
-// INFO object of `stats` (control-protocol §7.20) and `dstats` (§7.4). Keeps
+// INFO object of `stats` (docs/protocol.md §7.20) and `dstats` (§7.4). Keeps
 // the previous CPU sample of each pid, so `cpu` is the share of one CPU since
 // the last call for that pid. Only small /proc files are read; nothing waits.
 // Owned by the daemon; loop thread only.

@@ -9,7 +9,7 @@
 
 namespace ringmaster {
 namespace {
-// `stats` answers from samples at most this old (control-protocol §7.20:
+// `stats` answers from samples at most this old (docs/protocol.md §7.20:
 // cpu is the share since the previous sample).
 constexpr double kMaxSampleAge = 1.0;
 // After this long without a job, the burst is over: caches go and the

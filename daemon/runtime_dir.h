@@ -1,4 +1,4 @@
-// The filesystem side of the default endpoints (control-protocol.md §1): the
+// The filesystem side of the default endpoints (docs/protocol.md §1): the
 // private RUNDIR and the ipc:// socket files in it. Used by ringmasterd before
 // it binds; the paths themselves come from core/endpoints.h. Any thread.
 #ifndef RINGMASTER_DAEMON_RUNTIME_DIR_H_

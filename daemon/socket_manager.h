@@ -1,8 +1,8 @@
-// SocketManager: owns the [socket:NAME] listening sockets (config-reference §7).
+// SocketManager: owns the [socket:NAME] listening sockets (docs/config.md §7).
 // Binds them at startup and on reloadconfig, places each fd at a number >=
 // min_fd so none sits where a child's ready_fd goes, and leaves it inheritable
 // (the spawner closes in the child every fd it should not get). Reports them for
-// listsockets (protocol §7.9). Loop thread only. Failures leave the set as it was.
+// listsockets (docs/protocol.md §7.9). Loop thread only. Failures leave the set as it was.
 #ifndef RINGMASTER_DAEMON_SOCKET_MANAGER_H_
 #define RINGMASTER_DAEMON_SOCKET_MANAGER_H_
 
@@ -36,7 +36,7 @@ class SocketManager {
   // "cannot bind socket 'web' (127.0.0.1:8000): Address already in use".
   Status BindAll(const std::vector<SocketConfig>& sockets, int min_fd);
 
-  // reloadconfig (config-reference §11.4, §12). First binds every added socket
+  // reloadconfig (docs/config.md §11.4, §12). First binds every added socket
   // and every changed one whose address changed; if one fails, closes those and
   // returns the error with nothing changed (reply errno 4). Then, infallibly:
   // unchanged sockets keep their fd; changed sockets with the same address are

@@ -1,4 +1,4 @@
-// Forks and execs one child as config-reference §6.3 describes. Everything the
+// Forks and execs one child as docs/config.md §6.3 describes. Everything the
 // child needs is prepared in the parent (SpawnPlan), so the child only makes
 // async-signal-safe calls between fork and exec. A failure in the child before
 // exec is written to a close-on-exec status pipe as "STAGE: strerror"; EOF on

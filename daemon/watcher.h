@@ -103,7 +103,7 @@ class Watcher {
   // or failed, then stop as many of the oldest old processes as there are
   // ready replacements. `done(failure)` when finished.
   void Reload(std::function<void(std::optional<std::string>)> done);
-  // Rolling replacement (protocol §10.4): steps of `max_unavailable` (stop,
+  // Rolling replacement (docs/protocol.md §10.4): steps of `max_unavailable` (stop,
   // wait reaped, spawn, wait ready) or, when max_surge > 0, of `max_surge`
   // (spawn, wait ready, stop the oldest). A replacement that fails readiness
   // aborts the roll and keeps the old processes. `done(failure)`.

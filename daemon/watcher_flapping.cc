@@ -1,5 +1,5 @@
-// What a Watcher does when its processes keep failing (config-reference
-// §10.2): a slot that exhausted max_retry gives up alone, and a watcher that
+// What a Watcher does when its processes keep failing
+// (docs/config.md §10.2): a slot that exhausted max_retry gives up alone, and a watcher that
 // flaps is stopped and tried again after flapping.retry_in.
 #include "daemon/log.h"
 #include "daemon/watcher.h"

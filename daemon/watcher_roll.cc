@@ -1,4 +1,4 @@
-// Rolling replacement of a watcher's processes (control-protocol.md §10.4):
+// Rolling replacement of a watcher's processes (docs/protocol.md §10.4):
 // capacity is kept either by replacing at most max_unavailable at a time
 // (stop first) or by spawning max_surge extra processes first. Driven by
 // readiness and reap events; nothing blocks.

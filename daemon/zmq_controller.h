@@ -1,4 +1,4 @@
-// The ZeroMQ side of the control protocol (control-protocol.md §1, §8): a
+// The ZeroMQ side of the control protocol (docs/protocol.md §1, §8): a
 // ROUTER that frames requests and hands them to the Dispatcher, and a PUB that
 // carries events. Owns its zmq context. Loop thread only; never throws.
 //

@@ -1,5 +1,5 @@
 // Readiness and status reports from a worker to its supervisor (ringmaster
-// config-reference §10.1): s6-style "\n" on an inherited fd, and systemd-style
+// docs/config.md §10.1): s6-style "\n" on an inherited fd, and systemd-style
 // datagrams to $NOTIFY_SOCKET. Failures are logged to stderr and otherwise
 // ignored: the supervisor's ready_timeout acts on a worker that never reports.
 #ifndef RINGMASTER_EXAMPLES_READINESS_H_

@@ -1,5 +1,5 @@
 // One whole ini file through the ini reader and the config loader
-// (config-reference.md): syntax, merging, substitution, type checks. The file
+// (docs/config.md): syntax, merging, substitution, type checks. The file
 // lives in an in-memory ConfigEnv whose Glob matches nothing, so includes are
 // off and no file is touched.
 #include <cstddef>

@@ -1,5 +1,5 @@
 // The control protocol's decoder: one frame body as the ROUTER socket hands
-// it over (control-protocol.md §2-§3), then the reply built from the parse
+// it over (docs/protocol.md §2-§3), then the reply built from the parse
 // result, serialized and read back: it must be a JSON object carrying the
 // same id (and, for a request, the same properties).
 #include <cstddef>

@@ -1,4 +1,4 @@
-// The substitution passes of config-reference §4 on one text: finding
+// The substitution passes of docs/config.md §4 on one text: finding
 // $(circus.X) / ((circus.X)) references, $VAR expansion, and pass 3 with the
 // argv build of §6.3 (the text as cmd, and split at the first NUL into cmd
 // and args, with and without `shell`).

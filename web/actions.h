@@ -1,7 +1,7 @@
 // POST /api/watchers/NAME/ACTION, POST /api/reloadconfig and POST
 // /api/upgrade (never waiting: the connection does not survive the exec): turns the action,
 // the watcher name and the options (query parameters or a JSON object body)
-// into a control-protocol request body for the command table. Pure; any thread.
+// into a control protocol request body for the command table. Pure; any thread.
 #ifndef RINGMASTER_WEB_ACTIONS_H_
 #define RINGMASTER_WEB_ACTIONS_H_
 

@@ -1,4 +1,4 @@
-// Who may do what over HTTP (config-reference §10.4 plus the API's rules):
+// Who may do what over HTTP (docs/config.md §10.4 plus the API's rules):
 // * /healthz and the status page assets are always open (no state in them;
 //   probes and browsers cannot send a token when loading a page).
 // * With a token configured, every other request needs

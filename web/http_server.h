@@ -1,4 +1,4 @@
-// ringmasterd's HTTP endpoint (config-reference §10.4): the JSON API, the
+// ringmasterd's HTTP endpoint (docs/config.md §10.4): the JSON API, the
 // Prometheus metrics, an SSE event stream and the embedded status page.
 // Connections belong to an event-driven front (web/http_front.h: one thread,
 // its own libevent loop, no thread per connection); handler work that costs

@@ -80,6 +80,6 @@ void RespondRendered(CommandContext& ctx, const Responder& respond,
 namespace ringmaster {
 // max_unavailable / max_surge from the request (int or "N%" of numprocesses):
 // unavailable rounds down, surge rounds up, both capped at numprocesses; both
-// 0 means max_unavailable 1 (protocol §10.4).
+// 0 means max_unavailable 1 (docs/protocol.md §10.4).
 Watcher::RollOptions RollOptionsFrom(const Request& req, int numprocesses, const std::string& what);
 }  // namespace ringmaster

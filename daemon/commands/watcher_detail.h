@@ -1,4 +1,4 @@
-// The WATCHER object of control-protocol.md §10.5 (status `detail`, and the
+// The WATCHER object of docs/protocol.md §10.5 (status `detail`, and the
 // HTTP snapshot's watcher views). The loop copies what it says into plain
 // facts (cheap: a few fields per process); rendering them, and reading each
 // process's RSS, may then happen on another thread, so a detail of 1,000

@@ -196,7 +196,7 @@ TEST_F(ControlChange, IpcSocketFilesAreRemovedAtExit) {
 namespace ringmaster::test {
 namespace {
 
-// config-reference §12: runtime incr survives a reloadconfig that changes
+// docs/config.md §12: runtime incr survives a reloadconfig that changes
 // another key of the watcher.
 TEST_F(ControlChange, ReloadconfigKeepsRuntimeCountWhenTheFileCountIsUnchanged) {
   StartWith("[watcher:w]\ncmd = " + Worker("--print v1") + "\nnumprocesses = 1\n");

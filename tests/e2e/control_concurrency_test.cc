@@ -1,4 +1,4 @@
-// No global lock (control-protocol.md §10.1-§10.2): while a restart with a
+// No global lock (docs/protocol.md §10.1-§10.2): while a restart with a
 // long graceful_timeout is in flight, reads and changes to other watchers
 // answer at once; a conflicting change is refused naming the running command.
 #include <chrono>

@@ -1,4 +1,4 @@
-// Events on the PUB socket (control-protocol.md §8): topics and bodies for
+// Events on the PUB socket (docs/protocol.md §8): topics and bodies for
 // spawn, reap, kill, stop, start, add, remove, updated.
 #include "tests/e2e/control_e2e.h"
 

@@ -1,4 +1,4 @@
-// The wire rules: every malformed input of control-protocol.md §3 gets exactly
+// The wire rules: every malformed input of docs/protocol.md §3 gets exactly
 // one error reply and the next valid request is still answered; REQ envelopes;
 // casts; ids kept verbatim; out-of-order `waiting` replies.
 #include "tests/e2e/control_e2e.h"

@@ -1,4 +1,4 @@
-// Read commands over real ZeroMQ: reply fields as control-protocol.md §7 shows.
+// Read commands over real ZeroMQ: reply fields as docs/protocol.md §7 shows.
 #include "tests/e2e/control_e2e.h"
 
 namespace ringmaster::test {

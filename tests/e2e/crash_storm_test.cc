@@ -1,4 +1,4 @@
-// Crash storms and flapping (config-reference §10.2): a storm of kills is
+// Crash storms and flapping (docs/config.md §10.2): a storm of kills is
 // replaced at once (the per-slot burst), a slot that keeps crashing backs off,
 // a watcher that keeps crashing flaps, and exits the daemon caused never
 // count. backoff_initial is large in these tests, so a respawn that waited

@@ -2,7 +2,7 @@
 // a stranger can send (random bytes, truncated JSON, 10 MB bodies, a wrong
 // type for every property of every command in core's table, 100,000 nested
 // brackets, 100-part messages). Each must get exactly one error reply
-// (control-protocol.md §3), `status` must answer throughout, and the daemon's
+// (docs/protocol.md §3), `status` must answer throughout, and the daemon's
 // private memory must come back to within 2 MB of where it was after a
 // warm-up.
 #include <algorithm>

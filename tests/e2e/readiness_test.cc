@@ -1,4 +1,4 @@
-// Readiness protocols (config-reference §10.1): ready_fd, notify_socket
+// Readiness protocols (docs/config.md §10.1): ready_fd, notify_socket
 // (READY=1, STATUS=), ready_timeout, and `start` waiting for readiness.
 #include "tests/e2e/control_e2e.h"
 

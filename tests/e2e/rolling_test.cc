@@ -1,4 +1,4 @@
-// Rolling restarts (control-protocol.md §10.4) with readiness over ready_fd:
+// Rolling restarts (docs/protocol.md §10.4) with readiness over ready_fd:
 // capacity never drops during a max_surge roll, max_unavailable replaces a
 // few at a time, and a replacement that fails readiness stops the roll and
 // keeps the old processes.

@@ -1,4 +1,4 @@
-// max_age / max_rss rotation (config-reference §10.3): spawn a replacement,
+// max_age / max_rss rotation (docs/config.md §10.3): spawn a replacement,
 // wait until it is ready, then stop the old process; capacity never dips.
 #include "tests/e2e/control_e2e.h"
 

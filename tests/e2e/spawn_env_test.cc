@@ -1,4 +1,4 @@
-// What a child gets at spawn (config-reference §6.3, §8): environment, argv
+// What a child gets at spawn (docs/config.md §6.3, §8): environment, argv
 // substitution, working directory, closed fds, rlimits, credentials.
 #include <sys/resource.h>
 #include <unistd.h>

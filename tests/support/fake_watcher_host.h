@@ -178,7 +178,7 @@ class FakeWatcherHost : public WatcherHost {
                                       const std::vector<double>& want);
 
 // `n` processes of "worker": no output capture, no readiness protocol, the
-// default restart policy (config-reference §10.2).
+// default restart policy (docs/config.md §10.2).
 WatcherConfig FakeWorkerConfig(int n = 1);
 
 // A Watcher on a FakeWatcherHost; the watcher goes before its host.

@@ -11,7 +11,7 @@ struct Cell {
   Admit expected;
 };
 
-// Every cell of control-protocol.md §10.2 (restart/reload and incr/decr/set
+// Every cell of docs/protocol.md §10.2 (restart/reload and incr/decr/set
 // share rows and columns; each member is checked).
 TEST(Admission, EveryCellOfTheTable) {
   const Admit R = Admit::kRun, P = Admit::kPreempt, J = Admit::kJoin, B = Admit::kBusy;

@@ -1,5 +1,5 @@
 // Section dispatch, cross-section checks, ordering and the substitution passes
-// (config-reference §4, §9, §11.3), through LoadConfig.
+// (docs/config.md §4, §9, §11.3), through LoadConfig.
 #include "core/config_builder.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// [circus] (config-reference §5, §10.4), through LoadConfig.
+// [circus] (docs/config.md §5, §10.4), through LoadConfig.
 #include "core/config_circus.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// [socket:NAME] (config-reference §7), through LoadConfig.
+// [socket:NAME] (docs/config.md §7), through LoadConfig.
 #include "core/config_sockets.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// stdout_stream.* / stderr_stream.* (config-reference §6.2), through LoadConfig.
+// stdout_stream.* / stderr_stream.* (docs/config.md §6.2), through LoadConfig.
 #include "core/config_streams.h"
 
 #include <gtest/gtest.h>

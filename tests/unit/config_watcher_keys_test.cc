@@ -1,4 +1,4 @@
-// Single [watcher:NAME] keys (config-reference §6.1, §10), through LoadConfig.
+// Single [watcher:NAME] keys (docs/config.md §6.1, §10), through LoadConfig.
 #include "core/config_watcher_keys.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// [watcher:NAME] section-level rules (config-reference §6, §8, §11.3), through
+// [watcher:NAME] section-level rules (docs/config.md §6, §8, §11.3), through
 // LoadConfig. Single-key conversions are in config_watcher_keys_test.cc.
 #include "core/config_watcher.h"
 
@@ -28,7 +28,7 @@ TEST(ConfigWatcherTest, Defaults) {
   want.cmd = "x";
   want.explicit_keys = {{"cmd", "x"}};
   EXPECT_EQ(w, want);
-  // The defaults of config-reference §6.1 and §10, spelled out.
+  // The defaults of docs/config.md §6.1 and §10, spelled out.
   EXPECT_FALSE(w.args);
   EXPECT_EQ(w.numprocesses, 1);
   EXPECT_EQ(w.warmup_delay, 0);

@@ -1,5 +1,5 @@
 // ringctl's human output (ctl/format.h, ctl/status_view.h, ctl/table.h) for
-// the replies of control-protocol.md's examples.
+// the replies of docs/protocol.md's examples.
 #include <gtest/gtest.h>
 
 #include "ctl/format.h"

@@ -1,5 +1,5 @@
 // ProcStats against the real /proc: the test process itself and forked
-// children (control-protocol §7.20, §7.4).
+// children (docs/protocol.md §7.20, §7.4).
 #include "daemon/proc_stats.h"
 
 #include <errno.h>

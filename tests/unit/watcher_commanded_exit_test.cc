@@ -1,5 +1,5 @@
-// Exits the daemon caused never count as failures or flaps (config-reference
-// §10.2): stop, kill (with and without the SIGKILL escalation), decr, a
+// Exits the daemon caused never count as failures or flaps
+// (docs/config.md §10.2): stop, kill (with and without the SIGKILL escalation), decr, a
 // rolling restart, a graceful reload, a max_age rotation and a reload that
 // shrinks the watcher. Each test first spends slot 1's burst, with flapping
 // set to trip on the first crash past it, so a single miscounted exit shows

@@ -1,4 +1,4 @@
-// Watcher-level flapping (config-reference §10.2, Circus's flapping plugin)
+// Watcher-level flapping (docs/config.md §10.2, Circus's flapping plugin)
 // on a fake host: the crashes past each slot's burst, counted over the whole
 // watcher, stop it with a `flapping` event; it is retried after retry_in and
 // gives up after max_retry flaps in a row. Virtual time, fake pids.

@@ -1,4 +1,4 @@
-// The JSON of options/get/set/add (control-protocol §7.1, §7.5, §7.12,
+// The JSON of options/get/set/add (docs/protocol.md §7.1, §7.5, §7.12,
 // §7.18, §7.24, §10.6) over WatcherConfig.
 #include "core/watcher_options.h"
 

@@ -1,4 +1,4 @@
-// The Watcher's restart policy (config-reference §10.2) on a fake host:
+// The Watcher's restart policy (docs/config.md §10.2) on a fake host:
 // the per-slot burst, the backoff that follows it, what counts as a failure,
 // spawn failures, and that a slot waiting to respawn never spins. Virtual
 // time and fake pids (tests/support/fake_watcher_host.h): no child, no sleep.

@@ -210,7 +210,7 @@ struct BadInput {
   bool delimiter = false;  // the reply keeps a leading empty frame
 };
 
-// control-protocol.md §3, row by row: each bad message gets one error reply,
+// docs/protocol.md §3, row by row: each bad message gets one error reply,
 // and a valid request sent right after it still gets its own.
 TEST_F(ZmqControllerTest, EveryMalformedInputGetsOneReplyAndTheNextRequestToo) {
   const std::string deep = std::string(65, '[') + std::string(65, ']');
