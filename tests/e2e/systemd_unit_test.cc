@@ -50,7 +50,7 @@ std::string One(const Ini& ini, const std::string& section, const std::string& k
   return s->second.find(key)->second;
 }
 
-std::pair<int, std::string> Run(const std::string& cmd) {
+std::pair<int, std::string> Shell(const std::string& cmd) {
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (p == nullptr) return {-1, "popen failed"};
   std::string out;
@@ -87,11 +87,11 @@ TEST(SystemdUnit, HasTheDocumentedSettingsAndVerifies) {
 
   // The ringctl lines parse as ringctl commands (--help: no daemon needed).
   for (const char* cmd : {"reloadconfig", "quit"}) {
-    auto [rc, out] = Run(std::string(RINGCTL_PATH) + " " + cmd + " --wait --help");
+    auto [rc, out] = Shell(std::string(RINGCTL_PATH) + " " + cmd + " --wait --help");
     EXPECT_EQ(rc, 0) << cmd << ": " << out;
   }
 
-  if (Run("command -v systemd-analyze").first != 0) {
+  if (Shell("command -v systemd-analyze").first != 0) {
     GTEST_SKIP() << "systemd-analyze is not installed; only the keys were checked";
   }
   // verify wants the commands to exist: point them at this build.
@@ -101,7 +101,7 @@ TEST(SystemdUnit, HasTheDocumentedSettingsAndVerifies) {
   TempDir dir;
   const std::string path = dir.Path("ringmaster.service");
   ASSERT_TRUE(WriteFile(path, local));
-  auto [rc, out] = Run("systemd-analyze verify '" + path + "'");
+  auto [rc, out] = Shell("systemd-analyze verify '" + path + "'");
   EXPECT_EQ(rc, 0) << out;
   // A misspelt key or a bad value is only a warning to verify.
   EXPECT_EQ(out, "") << out;
