@@ -105,9 +105,11 @@ Watcher* Arbiter::FindWatcher(const std::string& name) {
   return nullptr;
 }
 
-void Arbiter::Start() {
+void Arbiter::Start(Callback started) {
   housekeeping_timer_.Start(config_.circus.check_delay);
   start_index_ = 0;
+  started_ = std::move(started);
+  launching_ = true;
   StartNext(0);
 }
 
@@ -115,13 +117,28 @@ void Arbiter::StartNext(size_t index) {
   while (index < watchers_.size() && !shutting_down_) {
     Watcher& w = *watchers_[index++];
     if (!w.config().autostart) continue;
-    w.Start();
+    ++starts_pending_;
+    w.Start([this] { OneStarted(); });
     if (config_.circus.warmup_delay > 0 && index < watchers_.size()) {
       start_index_ = index;
       start_timer_.Start(config_.circus.warmup_delay);
       return;
     }
   }
+  launching_ = false;
+  MaybeStarted();
+}
+
+void Arbiter::OneStarted() {
+  if (starts_pending_ > 0) --starts_pending_;
+  MaybeStarted();
+}
+
+void Arbiter::MaybeStarted() {
+  if (launching_ || starts_pending_ > 0 || shutting_down_ || !started_) return;
+  Callback started = std::move(started_);
+  started_ = nullptr;
+  started();
 }
 
 bool Arbiter::TakeSpawnBudget() {
@@ -189,6 +206,7 @@ void Arbiter::Shutdown(Callback stopped) {
     return;
   }
   shutting_down_ = true;
+  if (lifecycle_.stopping) lifecycle_.stopping();
   if (stopped) shutdown_waiters_.push_back(std::move(stopped));
   start_timer_.Cancel();
   std::vector<Watcher*> all;
@@ -291,6 +309,18 @@ void Arbiter::RemoveWatcher(Watcher* w, bool nostop, Callback done) {
 }
 
 Arbiter::ReloadOutcome Arbiter::ReloadConfig(
+    std::function<void(std::optional<std::string>)> done) {
+  if (lifecycle_.reloading) lifecycle_.reloading();
+  ReloadOutcome out = ApplyConfigFile([this, done](std::optional<std::string> failure) {
+    if (lifecycle_.reloaded) lifecycle_.reloaded();
+    if (done) done(failure);
+  });
+  // A refused reload never calls back: the running configuration is ready.
+  if (!out.ok && lifecycle_.reloaded) lifecycle_.reloaded();
+  return out;
+}
+
+Arbiter::ReloadOutcome Arbiter::ApplyConfigFile(
     std::function<void(std::optional<std::string>)> done) {
   ReloadOutcome out;
   LoadResult r = LoadConfig(config_.main_file, env_);

@@ -35,8 +35,17 @@ class Arbiter : public WatcherHost {
   Arbiter(EventLoop& loop, Config config, ConfigEnv& env, UniqueFd notify_fd = UniqueFd());
   ~Arbiter() override;
 
-  // Starts the autostart watchers (priority order, [circus] warmup_delay apart).
-  void Start();
+  // Starts the autostart watchers (priority order, [circus] warmup_delay
+  // apart); `started` runs once the start of every one of them has completed
+  // (its processes ready or failed), never if a shutdown comes first.
+  void Start(Callback started = nullptr);
+  // Service-manager notifications (daemon/sd_notify.h), each optional: a
+  // reload starts, a reload is done (applied, failed or refused), the
+  // shutdown starts.
+  struct Lifecycle {
+    Callback reloading, reloaded, stopping;
+  };
+  void set_lifecycle(Lifecycle lifecycle) { lifecycle_ = std::move(lifecycle); }
   // Stops everything (reverse priority, one priority level in parallel), then
   // kills orphans; `stopped` runs then, and the loop breaks once no child is
   // left and `hold_exit` is released (quit flushes its reply first).
@@ -107,6 +116,9 @@ class Arbiter : public WatcherHost {
   void OnSigchld();
   void SortWatchers();
   void StartNext(size_t index);
+  void OneStarted();
+  void MaybeStarted();
+  ReloadOutcome ApplyConfigFile(std::function<void(std::optional<std::string>)> done);
   void StopPriorityGroups(std::vector<Watcher*> remaining, Callback done);
   void RunOrphanSweep();
   void MaybeExit();
@@ -125,6 +137,12 @@ class Arbiter : public WatcherHost {
   std::vector<std::unique_ptr<SignalWatch>> signals_;
   Timer start_timer_;
   size_t start_index_ = 0;
+  // The initial start: autostart watchers whose start has not completed yet,
+  // and whether StartNext still has watchers to start.
+  size_t starts_pending_ = 0;
+  bool launching_ = false;
+  Callback started_;
+  Lifecycle lifecycle_;
   bool shutting_down_ = false;
   // Respawns forked inside one SIGCHLD callback (TakeSpawnBudget).
   static constexpr int kSpawnsPerReap = 32;

@@ -1,5 +1,6 @@
 // The daemon's own log: "<local time> [LEVEL] message" lines to stdout or a file
-// (logoutput). Loop thread and HTTP threads may both log; each line is written
+// (logoutput); "<N>message" lines when stdout/stderr is the systemd journal's
+// stream (core/log_line.h). Loop thread and HTTP threads may both log; each line is written
 // whole under a lock, so lines never interleave. To stdout/stderr the write
 // never blocks (StdioWriter: bounded buffer, then drops).
 #ifndef RINGMASTER_DAEMON_LOG_H_

@@ -29,6 +29,7 @@
 #include "daemon/pidfile.h"
 #include "daemon/real_config_env.h"
 #include "daemon/runtime_dir.h"
+#include "daemon/sd_notify.h"
 #include "daemon/spawner.h"
 #include "daemon/loop_bridge.h"
 #include "daemon/stdio_writer.h"
@@ -53,6 +54,14 @@ struct Options {
   std::string log_output;
   std::string config;
 };
+
+// STATUS= for the service manager: "2 watchers, 7 processes".
+std::string ServiceStatusLine(const Arbiter& arbiter) {
+  size_t processes = 0;
+  for (const auto& w : arbiter.watchers()) processes += w->processes().size();
+  return std::to_string(arbiter.watchers().size()) + " watchers, " + std::to_string(processes) +
+         " processes";
+}
 
 int Usage(const char* problem) {
   if (problem) fprintf(stderr, "ringmasterd: %s\n", problem);
@@ -107,6 +116,8 @@ int Run(int argc, char** argv) {
     return 1;
   }
   const HandoverState* adopted = handover ? &handover->value() : nullptr;
+  // Before anything copies the environment: no child may inherit these.
+  ServiceManagerEnv service_env = TakeServiceManagerEnv();
   LogLevel cli_level;
   if (!opt.log_level.empty() && !ParseLogLevel(opt.log_level, &cli_level)) {
     return Usage(("unknown log level '" + opt.log_level + "'").c_str());
@@ -164,8 +175,11 @@ int Run(int argc, char** argv) {
     }
   }
   EventLoop loop;
+  ServiceNotifier service(loop, std::move(service_env));
+  bool ready = false;  // READY=1 sent (outlives the arbiter's callbacks)
   Arbiter arbiter(loop, std::move(config), env,
                   UniqueFd(adopted ? adopted->notify_fd : -1));
+  service.set_status([&arbiter] { return ServiceStatusLine(arbiter); });
   ChangeTracker changes;
   ProcWorker procs(loop);
   ZmqController* controller_ptr = nullptr;
@@ -186,6 +200,7 @@ int Run(int argc, char** argv) {
                     {ResolveStartPath(argv[0]), std::vector<std::string>(argv, argv + argc)},
                     endpoint, pubsub);
   upgrader_ptr = &upgrader;
+  upgrader.set_service_notifier(&service);
   SignalWatch usr2(loop, SIGUSR2, [&upgrader] {
     LOG_INFO("received SIGUSR2: upgrading in place");
     upgrader.Request(Request{}, std::nullopt, nullptr);
@@ -254,10 +269,20 @@ int Run(int argc, char** argv) {
   }
   LOG_INFO("ringmasterd %s started (pid %d) with %zu watcher(s) from %s", RINGMASTER_VERSION,
            getpid(), arbiter.watchers().size(), opt.config.c_str());
+  // README "Running under systemd": READY=1 once serving; a reload before
+  // that is not reported (systemd would take its READY=1 for the start's).
+  arbiter.set_lifecycle({.reloading = [&] { if (ready) service.Reloading(); },
+                         .reloaded = [&] { if (ready) service.Ready(); },
+                         .stopping = [&] { service.Stopping(); }});
   if (adopted) {
     upgrader.Resume(*adopted);
+    ready = true;
+    service.Ready();
   } else {
-    arbiter.Start();
+    arbiter.Start([&] {
+      ready = true;
+      service.Ready();
+    });
   }
   // Output that StdioWriter queued because nobody read our stdout/stderr is
   // retried on the loop every 0.1 s while any is pending; nothing runs while

@@ -142,10 +142,18 @@ void Upgrader::Exec() {
   if (!s.ok()) return Fail("failed", "upgrade failed: " + s.message());
   LOG_INFO("upgrade: exec %s (%s -> %s) with %zu watcher(s)", launch_.exe.c_str(),
            BuildLine(state.from).c_str(), BuildLine(to_).c_str(), state.watchers.size());
+  if (notifier_) {
+    notifier_->Reloading();
+    notifier_->ExportForExec();
+  }
   StdioWriter::FlushAll();
   s = ExecWithHandover(launch_.exe, launch_.argv, memfd.value().get());
   // Still here: the exec failed and this image goes on as it was.
   inherit.Restore();
+  if (notifier_) {
+    notifier_->UnexportAfterFailedExec();
+    notifier_->Ready();
+  }
   Fail("failed", "upgrade failed: " + s.message() + "; the running daemon is unchanged");
 }
 

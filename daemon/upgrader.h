@@ -20,6 +20,7 @@
 #include "daemon/arbiter.h"
 #include "daemon/dispatcher.h"
 #include "daemon/event_loop.h"
+#include "daemon/sd_notify.h"
 #include "daemon/upgrade_check.h"
 #include "daemon/zmq_controller.h"
 
@@ -40,6 +41,10 @@ class Upgrader {
   ~Upgrader();
   // The HTTP listener to hand over (-1: none); called at exec time.
   void set_http_fd(std::function<int()> fn) { http_fd_ = std::move(fn); }
+  // The exec is a reload to the service manager: RELOADING=1 before it,
+  // READY=1 from the next image once it serves (or from this one if the
+  // exec fails); the next image finds NOTIFY_SOCKET in its environment.
+  void set_service_notifier(ServiceNotifier* notifier) { notifier_ = notifier; }
 
   // `upgrade`: without `waiting` the reply is at once; with it (over
   // ZeroMQ, `peer` set), the error, or the next image's reply. SIGUSR2:
@@ -64,6 +69,7 @@ class Upgrader {
   Launch launch_;
   std::string endpoint_, pubsub_;
   std::function<int()> http_fd_;
+  ServiceNotifier* notifier_ = nullptr;
   std::unique_ptr<UpgradeCheck> check_;
   Timer rest_timer_;
   double rest_deadline_ = 0;
