@@ -1,5 +1,7 @@
 #include "daemon/arbiter.h"
 
+#include "core/circus_restart_keys.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -450,13 +452,20 @@ Arbiter::ReloadOutcome Arbiter::ApplyConfigFile(
       updated.push_back(wc.name);
     }
   }
+  // [circus] values read at start-up only keep their running values.
+  nlohmann::json needs_restart = nlohmann::json::array();
+  for (const std::string& key : CircusKeysNeedingRestart(config_.circus, next.circus)) {
+    LOG_WARN("reload: [circus] %s changed; restart the daemon to apply it", key.c_str());
+    needs_restart.push_back(key);
+  }
+  KeepStartupValues(config_.circus, &next.circus);
   config_ = std::move(next);
   SortWatchers();
   if (on_config_applied_) on_config_applied_();
   out.changes = {{"added", added},       {"removed", removed}, {"reloaded", reloaded},
                  {"resized", resized},   {"updated", updated},
                  {"sockets", sock_changes},
-                 {"needs_restart", nlohmann::json::array()}};
+                 {"needs_restart", needs_restart}};
   barrier->One();
   return out;
 }

@@ -1,5 +1,8 @@
 // reloadconfig: re-read the config; a bad file is refused (errno 5, or 4 when
 // unreadable) and the running configuration stays (§7.15).
+#include <functional>
+#include <utility>
+
 #include "daemon/commands/command_util.h"
 
 namespace ringmaster {
@@ -29,24 +32,36 @@ void CmdReloadconfig(CommandContext& ctx, const Request& req, Responder respond)
   bool detail = PropBool(req, "detail");
   ChangeTracker* tracker = &ctx.changes;
   auto change = tracker->Begin("\x01reloadconfig", "reloadconfig", req.id, EventLoop::WallNow());
-  auto changes = std::make_shared<nlohmann::json>();
+  // The reload may finish inside ReloadConfig (nothing to wait for), before
+  // its outcome's `changes` is known here: then the reply waits for them.
+  struct Pending {
+    nlohmann::json changes;
+    bool known = false;
+    std::function<void()> reply;
+  };
+  auto pending = std::make_shared<Pending>();
   Arbiter::ReloadOutcome out = ctx.arbiter.ReloadConfig(
-      [waiting, respond, req, detail, changes, tracker, change](std::optional<std::string> f) {
+      [waiting, respond, req, detail, pending, tracker, change](std::optional<std::string> f) {
         tracker->Finish("\x01reloadconfig", change, f);
         if (!waiting) return;
-        if (f) {
-          respond(ErrorReply(req.id, Errno::kBadMsgData, *f));
-        } else {
-          respond(OkReply(req.id, detail ? nlohmann::json{{"changes", *changes}}
-                                         : nlohmann::json::object()));
-        }
+        pending->reply = [respond, req, detail, pending, f] {
+          if (f) {
+            respond(ErrorReply(req.id, Errno::kBadMsgData, *f));
+          } else {
+            respond(OkReply(req.id, detail ? nlohmann::json{{"changes", pending->changes}}
+                                           : nlohmann::json::object()));
+          }
+        };
+        if (pending->known) std::exchange(pending->reply, nullptr)();
       });
   if (!out.ok) {
     tracker->Finish("\x01reloadconfig", change, out.reason);
     ReplyError(respond, req, out.unreadable ? Errno::kOsError : Errno::kCommandError, out.reason);
     return;
   }
-  *changes = out.changes;
+  pending->changes = out.changes;
+  pending->known = true;
+  if (pending->reply) std::exchange(pending->reply, nullptr)();
   if (!waiting) ReplyOk(respond, req);
 }
 

@@ -207,5 +207,27 @@ TEST_F(ControlChange, ReloadconfigKeepsRuntimeCountWhenTheFileCountIsUnchanged) 
   EXPECT_EQ(Call("numprocesses", {{"name", "w"}})["numprocesses"], 3);
 }
 
+// docs/config.md §12: [circus] keys read at start-up only are kept, named
+// in changes.needs_restart and warned about; keys applied in place are not.
+TEST_F(ControlChange, ReloadconfigNamesCircusKeysThatNeedARestart) {
+  StartWith(Sleeper("w", 1));
+  ASSERT_TRUE(WaitWorkers(1));
+  WriteConfig(CircusSection("check_delay = 2\npidfile = " + dir_->Path("other.pid") +
+                            "\nhttpd_port = 18081") +
+              Sleeper("w", 1));
+  nlohmann::json r = Call("reloadconfig", {{"waiting", true}, {"detail", true}}, 30);
+  ASSERT_EQ(r["status"], "ok") << r;
+  EXPECT_EQ(r["changes"]["needs_restart"], (nlohmann::json{"httpd_port", "pidfile"})) << r;
+  EXPECT_NE(daemon_->Log().find("[circus] pidfile changed; restart the daemon to apply it"),
+            std::string::npos)
+      << daemon_->Log();
+  // check_delay is applied; the others keep the values the daemon started with.
+  EXPECT_EQ(Call("globaloptions", {{"option", "check_delay"}})["options"]["check_delay"], 2.0);
+  EXPECT_FALSE(FileExists(dir_->Path("other.pid")));
+  // The same file again: still different from what runs, still named.
+  r = Call("reloadconfig", {{"waiting", true}, {"detail", true}}, 30);
+  EXPECT_EQ(r["changes"]["needs_restart"], (nlohmann::json{"httpd_port", "pidfile"})) << r;
+}
+
 }  // namespace
 }  // namespace ringmaster::test

@@ -18,7 +18,8 @@ TEST(KnownKeysTest, Support) {
   EXPECT_EQ(FindKey(WatcherKeys(), "cmd")->support, KeySupport::kNow);
   EXPECT_EQ(FindKey(WatcherKeys(), "on_demand")->support, KeySupport::kLater);
   EXPECT_EQ(FindKey(WatcherKeys(), "copy_path")->support, KeySupport::kIgnored);
-  EXPECT_EQ(FindKey(CircusKeys(), "statsd")->support, KeySupport::kLater);
+  EXPECT_EQ(FindKey(CircusKeys(), "statsd")->support, KeySupport::kNow);
+  EXPECT_EQ(FindKey(CircusKeys(), "endpoint_owner")->support, KeySupport::kLater);
   EXPECT_EQ(FindKey(CircusKeys(), "ssh_server")->support, KeySupport::kIgnored);
   EXPECT_EQ(FindKey(SocketKeys(), "so_reuseport")->support, KeySupport::kLater);
   EXPECT_EQ(FindKey(WatcherKeys(), "Cmd"), nullptr);
