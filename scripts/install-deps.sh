@@ -14,6 +14,10 @@ pkgs=(
   # (libclang_rt.fuzzer*.a, libclang_rt.asan*.a; Debian ships them apart from
   # clang). gcc's ASan/UBSan runtimes for `make test SANITIZE=1` come with g++.
   clang libclang-rt-dev
+  # Man pages from markdown (docs/man, at build time), rendered by `man -l`
+  # in a test; `make package`'s dependency list (dpkg-shlibdeps) and the
+  # package test (dpkg-deb); the zsh completion's syntax check (zsh -n).
+  pandoc man-db dpkg-dev zsh
 )
 # Node may come from elsewhere (e.g. nodesource); Debian's only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
