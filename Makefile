@@ -36,11 +36,11 @@ FUZZ_SECONDS ?= 60
 
 # `make install [PREFIX=/usr/local] [DESTDIR=...]`: ringmasterd to PREFIX/sbin,
 # ringctl to PREFIX/bin, man pages, completion, an example config (PREFIX/etc,
-# or /etc for PREFIX=/usr). It uses the normal build dir: the prefix is given
-# at install time.
+# or /etc for PREFIX=/usr). `make package`: the Debian package, in $(BUILD)/.
+# Both use the normal build dir: the prefix is given at install time.
 PREFIX ?= /usr/local
 
-.PHONY: deps build test unit e2e run bench fuzz clean install
+.PHONY: deps build test unit e2e run bench fuzz clean install package
 
 deps:
 	@./scripts/install-deps.sh
@@ -60,6 +60,9 @@ e2e: build
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+package: build
+	cmake --build $(BUILD) -j$(JOBS) --target package
 
 # The demo's HTTP token: random, mode 0600, kept across runs.
 run: build
