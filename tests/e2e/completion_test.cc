@@ -49,13 +49,20 @@ std::string Array(const std::vector<std::string>& words) {
   return "(" + array + ")";
 }
 
-// COMPREPLY after completing the last of `words` (after "ringctl").
+// Debian's bash-completion, which the script uses when it is loaded.
+constexpr char kBashCompletion[] = "/usr/share/bash-completion/bash_completion";
+
+// COMPREPLY after completing the last of `words` (after "ringctl"), typed
+// at the end of the line; with `library`, after loading bash-completion.
 std::vector<std::string> Complete(const std::vector<std::string>& words,
-                                  const std::string& env = "") {
-  const std::string script = "source " + Quote(std::string(DIST_DIR) + "/completion/ringctl.bash") +
-                             "; COMP_WORDS=" + Array(words) +
-                             "; COMP_CWORD=" + std::to_string(words.size()) +
-                             "; _ringctl; printf '%s\\n' \"${COMPREPLY[@]}\"";
+                                  const std::string& env = "", bool library = false) {
+  std::string line = "ringctl";
+  for (const std::string& w : words) line += " " + w;
+  const std::string script =
+      std::string(library ? std::string("source ") + kBashCompletion + "; " : "") + "source " +
+      Quote(std::string(DIST_DIR) + "/completion/ringctl.bash") + "; COMP_WORDS=" + Array(words) +
+      "; COMP_CWORD=" + std::to_string(words.size()) + "; COMP_LINE=" + Quote(line) +
+      "; COMP_POINT=${#COMP_LINE}; _ringctl; printf '%s\\n' \"${COMPREPLY[@]}\"";
   return RunShell("bash --norc --noprofile", script, env);
 }
 
@@ -126,6 +133,16 @@ TEST_F(BashCompletion, DeadDaemonGivesCommandsButNoNamesQuickly) {
   got = Complete({"sta"}, dead);
   EXPECT_TRUE(Has(got, "start")) << Join(got);
   EXPECT_TRUE(Has(got, "status")) << Join(got);
+}
+
+// The path most users have: bash-completion's word splitting loaded.
+TEST_F(BashCompletion, WithBashCompletionLoaded) {
+  ASSERT_TRUE(FileExists(kBashCompletion)) << "Debian package bash-completion; run make deps";
+  StartWith(Sleeper("webfront", 1));
+  std::vector<std::string> got = Complete({"st"}, EndpointEnv(), true);
+  for (const char* c : {"start", "stats", "status", "stop"}) EXPECT_TRUE(Has(got, c)) << Join(got);
+  got = Complete({"--json", "start", "w"}, EndpointEnv(), true);
+  EXPECT_EQ(got, std::vector<std::string>{"webfront"});
 }
 
 TEST_F(BashCompletion, ZshOffersTheSameWords) {
