@@ -126,8 +126,7 @@ TEST_F(BashCompletion, DeadDaemonGivesCommandsButNoNamesQuickly) {
   const std::string dead = "RINGMASTER_ENDPOINT=" + Quote("ipc://" + dir_->Path("nobody.sock"));
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::string> got = Complete({"start", ""}, dead);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_TRUE(got.empty()) << Join(got);
   EXPECT_LT(seconds, 5.0) << "a dead daemon must not hang the shell";
   got = Complete({"sta"}, dead);
