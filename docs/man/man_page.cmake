@@ -4,7 +4,8 @@ cmake_minimum_required(VERSION 3.25)
 # Writes the man page OUTPUT from SOURCE: "@VERSION@" becomes VERSION, and the
 # line "<!-- include -->" becomes INCLUDE's text with its headings one level
 # up (its "# title" dropped, "##" sections become man sections), or nothing
-# when INCLUDE is empty. Tables become definition lists (LUA_FILTER). pandoc does the heading shift, so "#" lines inside
+# when INCLUDE is empty. Tables become definition lists (LUA_FILTER). No
+# hyphenation: key and variable names must read (and copy) whole. pandoc does the heading shift, so "#" lines inside
 # code blocks are left alone.
 file(READ ${SOURCE} text)
 string(REPLACE "@VERSION@" "${VERSION}" text "${text}")
@@ -23,8 +24,8 @@ get_filename_component(dir ${OUTPUT} DIRECTORY)
 file(MAKE_DIRECTORY ${dir})
 file(WRITE ${OUTPUT}.md "${text}")
 execute_process(
-  COMMAND ${PANDOC} --standalone --from markdown --to man --lua-filter=${LUA_FILTER} ${OUTPUT}.md
-          -o ${OUTPUT}
+  COMMAND ${PANDOC} --standalone --from markdown --to man --lua-filter=${LUA_FILTER}
+          --metadata=hyphenate=false ${OUTPUT}.md -o ${OUTPUT}
   RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "pandoc could not convert ${SOURCE}")
