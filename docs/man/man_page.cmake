@@ -1,18 +1,20 @@
 cmake_minimum_required(VERSION 3.25)
 # cmake -DPANDOC=... -DSOURCE=page.md [-DINCLUDE=doc.md] -DOUTPUT=page.N
-#       -DVERSION=X -DLUA_FILTER=man_tables.lua -P man_page.cmake
+#       -DVERSION=X -DLUA_FILTER=man_tables.lua -DINCLUDE_FILTER=man_include.lua
+#       -P man_page.cmake
 # Writes the man page OUTPUT from SOURCE: "@VERSION@" becomes VERSION, and the
 # line "<!-- include -->" becomes INCLUDE's text with its headings one level
-# up (its "# title" dropped, "##" sections become man sections), or nothing
-# when INCLUDE is empty. Tables become definition lists (LUA_FILTER). No
-# hyphenation: key and variable names must read (and copy) whole. pandoc does the heading shift, so "#" lines inside
-# code blocks are left alone.
+# up (its "# title" dropped, "##" sections become man sections; see
+# INCLUDE_FILTER), or nothing when INCLUDE is empty. pandoc reads the
+# headings, so "#" lines inside code blocks are left alone. Tables become
+# definition lists (LUA_FILTER). No hyphenation: key and variable names must
+# read (and copy) whole.
 file(READ ${SOURCE} text)
 string(REPLACE "@VERSION@" "${VERSION}" text "${text}")
 set(included "")
 if(INCLUDE)
   execute_process(
-    COMMAND ${PANDOC} --from markdown --to markdown --shift-heading-level-by=-1 ${INCLUDE}
+    COMMAND ${PANDOC} --from markdown --to markdown --lua-filter=${INCLUDE_FILTER} ${INCLUDE}
     OUTPUT_VARIABLE included
     RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
