@@ -34,7 +34,13 @@ endif
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: deps build test unit e2e run bench fuzz clean
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`: ringmasterd to PREFIX/sbin,
+# ringctl to PREFIX/bin, man pages, completion, an example config (PREFIX/etc,
+# or /etc for PREFIX=/usr). `make package`: the Debian package, in $(BUILD)/.
+# Both use the normal build dir: the prefix is given at install time.
+PREFIX ?= /usr/local
+
+.PHONY: deps build test unit e2e run bench fuzz clean install package
 
 deps:
 	@./scripts/install-deps.sh
@@ -51,6 +57,12 @@ unit: build
 
 e2e: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L e2e
+
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+package: build
+	cmake --build $(BUILD) -j$(JOBS) --target package
 
 # The demo's HTTP token: random, mode 0600, kept across runs.
 run: build

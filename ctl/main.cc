@@ -11,6 +11,7 @@
 #include "core/endpoints.h"
 #include "ctl/args.h"
 #include "ctl/client.h"
+#include "ctl/complete_words.h"
 #include "ctl/help.h"
 #include "ctl/runner.h"
 #include "ctl/shell.h"
@@ -32,6 +33,10 @@ class UsageFormatter : public CLI::Formatter {
 };
 
 int Main(int argc, char** argv) {
+  // The completion scripts' entry point, before CLI11 sees the words.
+  if (argc > 1 && argv[1] == kCompleteWordsFlag) {
+    return RunCompleteWords(std::vector<std::string>(argv + 2, argv + argc));
+  }
   CLI::App app{"ringctl: control a running ringmasterd (Circus-compatible protocol).", "ringctl"};
   // Everything from the first non-flag word on is the command and its own
   // arguments, which follow the command's spec rather than CLI11 rules.

@@ -14,6 +14,11 @@ pkgs=(
   # (libclang_rt.fuzzer*.a, libclang_rt.asan*.a; Debian ships them apart from
   # clang). gcc's ASan/UBSan runtimes for `make test SANITIZE=1` come with g++.
   clang libclang-rt-dev
+  # Man pages from markdown (docs/man, at build time), rendered by `man -l`
+  # in a test; `make package`'s dependency list (dpkg-shlibdeps) and the
+  # package test (dpkg-deb); the completion tests (zsh, and bash-completion,
+  # whose word splitting the bash script uses when it is loaded).
+  pandoc man-db dpkg-dev zsh bash-completion
 )
 # Node may come from elsewhere (e.g. nodesource); Debian's only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
