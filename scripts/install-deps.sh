@@ -19,6 +19,9 @@ pkgs=(
   # package test (dpkg-deb); the completion tests (zsh, and bash-completion,
   # whose word splitting the bash script uses when it is loaded).
   pandoc man-db dpkg-dev zsh bash-completion
+  # The /metrics e2e test: a real Prometheus scrapes the daemon and is
+  # queried back; promtool lints the exposition text.
+  prometheus
 )
 # Node may come from elsewhere (e.g. nodesource); Debian's only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
