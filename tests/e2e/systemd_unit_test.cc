@@ -50,16 +50,7 @@ std::string One(const Ini& ini, const std::string& section, const std::string& k
   return s->second.find(key)->second;
 }
 
-std::pair<int, std::string> Shell(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return {-1, "popen failed"};
-  std::string out;
-  char buf[4096];
-  size_t got;
-  while ((got = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
-  int rc = pclose(p);
-  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
-}
+std::pair<int, std::string> Shell(const std::string& cmd) { return RunShell(cmd); }
 
 void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
   for (size_t pos = s->find(from); pos != std::string::npos; pos = s->find(from, pos + to.size())) {

@@ -96,14 +96,7 @@ class Upgrade : public HttpTest {
   std::pair<int, std::string> Ringctl(const std::vector<std::string>& args) {
     std::string cmd = std::string("timeout 60 ") + RINGCTL_PATH + " --endpoint " + Endpoint();
     for (const std::string& a : args) cmd += " " + a;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    if (p == nullptr) return {-1, "popen failed"};
-    std::string out;
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
-    int rc = pclose(p);
-    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+    return RunShell(cmd);
   }
   json RingctlJson(const std::vector<std::string>& args) {
     std::vector<std::string> all = {"--json"};

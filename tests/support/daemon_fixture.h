@@ -156,6 +156,10 @@ std::vector<std::string> ListDir(const std::string& path);
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0).
 int FreePort();
 
+// Runs `cmd` with /bin/sh, stderr merged into stdout: {exit status (-1 if
+// it did not exit), output}.
+std::pair<int, std::string> RunShell(const std::string& cmd);
+
 }  // namespace ringmaster::test
 
 #endif  // RINGMASTER_TESTS_SUPPORT_DAEMON_FIXTURE_H_
